@@ -1,0 +1,37 @@
+"""填报单位 reporting units: the counties, plus parks that report like a county (e.g. 咸宁高新区).
+
+Projects, targets and rankings are per reporting unit; a county unit's id is its adcode.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import duckdb
+import pandas as pd
+
+from layers._scope import scope_clause
+from store import tables
+
+SPEC = tables.TableSpec(
+    table="reporting_units",
+    key="unit_id",
+    columns=(
+        ("unit_id", "VARCHAR"),
+        ("name", "VARCHAR NOT NULL"),
+        ("short_name", "VARCHAR"),
+        ("kind", "VARCHAR NOT NULL"),  # county | park
+        ("county_adcode", "VARCHAR NOT NULL"),  # the county it lies in (itself for a county)
+        ("city_adcode", "VARCHAR"),
+        ("sort_order", "INTEGER"),
+    ),
+    has_geometry=False,
+)
+insert, update, delete = tables.writers(SPEC)
+
+
+def load(con: duckdb.DuckDBPyConnection, *, county: str | Sequence[str] | None = None) -> pd.DataFrame:
+    """Reporting units in display order (a plain DataFrame: units have no geometry of their own)."""
+    where, params = scope_clause("county_adcode", county)
+    frame = tables.load(con, SPEC, where, params, order_by="sort_order, unit_id")
+    return pd.DataFrame(frame.drop(columns="geometry"))

@@ -1,0 +1,49 @@
+"""Annual targets per reporting unit and indicator (目标任务), e.g. 2018 · 咸安区 · signed_investment_yi = 150."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import duckdb
+import pandas as pd
+
+from layers._scope import in_clause
+from store import tables
+
+#: indicator id → (Chinese label, unit of measure)
+INDICATORS = {
+    "signed_projects": ("新签约项目数", "个"),
+    "signed_investment_yi": ("签约金额", "亿元"),
+    "projects_1yi": ("亿元以上项目数", "个"),
+    "projects_10yi": ("10亿元以上项目数", "个"),
+    "funds_in_place_yi": ("到位资金", "亿元"),
+    "started_projects": ("开工项目数", "个"),
+}
+SPEC = tables.TableSpec(
+    table="targets",
+    key="target_id",
+    columns=(
+        ("target_id", "VARCHAR"),  # "{year}|{unit_id}|{indicator}"
+        ("year", "INTEGER NOT NULL"),
+        ("unit_id", "VARCHAR NOT NULL"),
+        ("indicator", "VARCHAR NOT NULL"),
+        ("target_value", "DOUBLE NOT NULL"),
+    ),
+    has_geometry=False,
+)
+insert, update, delete = tables.writers(SPEC)
+
+
+def target_id(year: int, unit_id: str, indicator: str) -> str:
+    """The key of one target row."""
+    return f"{year}|{unit_id}|{indicator}"
+
+
+def load(con: duckdb.DuckDBPyConnection, *, year: int | None = None, units: Sequence[str] | None = None) -> pd.DataFrame:
+    """Targets as a long frame (year, unit_id, indicator, target_value)."""
+    where, params = in_clause("unit_id", units)
+    if year is not None:
+        where.append("year = ?")
+        params.append(int(year))
+    frame = tables.load(con, SPEC, where, params)
+    return pd.DataFrame(frame.drop(columns="geometry"))
