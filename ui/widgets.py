@@ -1,0 +1,115 @@
+"""Shared widgets: KPI cards against targets, the per-unit table, the map with its detail card."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from ui.text import t
+
+
+def percent(value: float | None, digits: int = 1) -> str:
+    """0.2276 → "22.8%"; None → "—"."""
+    return "—" if value is None else f"{value * 100:.{digits}f}%"
+
+
+def kpi_cards(summary: dict, completion: pd.DataFrame) -> None:
+    """Six KPI cards; the delta line shows the annual-target completion where a target exists."""
+    overall = completion[completion["unit_id"] == "ALL"].set_index("indicator")["completion"] if len(completion) else pd.Series(dtype=float)
+
+    def against(indicator: str) -> str | None:
+        value = overall.get(indicator)
+        return t("of_target", pct=percent(value)) if value is not None and not pd.isna(value) else None
+
+    cards = [
+        (t("kpi_signed"), f"{summary['signed']}", against("signed_projects")),
+        (t("kpi_investment"), f"{summary['investment_total_yi']:.1f}", against("signed_investment_yi")),
+        (t("kpi_1yi"), f"{summary['projects_1yi']}", against("projects_1yi")),
+        (t("kpi_10yi"), f"{summary['projects_10yi']}", against("projects_10yi")),
+        (t("kpi_start_rate"), percent(summary["start_rate"]), None),
+        (t("kpi_funds_rate"), percent(summary["funds_in_place_rate"]), None),
+    ]
+    for col, (label, value, delta) in zip(st.columns(len(cards)), cards):
+        col.metric(label, value, delta, delta_color="off" if delta else "normal", border=True)
+
+
+def unit_table(summary: dict, completion: pd.DataFrame) -> pd.DataFrame:
+    """The per-unit table as shown (pure: AppTest and unit tests read the same frame)."""
+    money = completion[completion["indicator"] == "signed_investment_yi"].set_index("unit_id")["completion"] if len(completion) else {}
+    rows = [
+        {
+            "单位": u["unit"],
+            "新签约项目（个）": u["signed"],
+            "合同投资（亿元）": u["investment_total_yi"],
+            "亿元以上（个）": u["projects_1yi"],
+            "10亿元以上（个）": u["projects_10yi"],
+            "开工（个）": u["started"],
+            "开工率": percent(u["start_rate"]),
+            "资金到位率": percent(u["funds_in_place_rate"]),
+            "签约金额目标完成率": percent(money.get(u["unit_id"]) if len(money) else None),
+        }
+        for u in summary["by_unit"]
+    ]
+    rows.append({"单位": "合计", "新签约项目（个）": summary["signed"], "合同投资（亿元）": summary["investment_total_yi"],
+                 "亿元以上（个）": summary["projects_1yi"], "10亿元以上（个）": summary["projects_10yi"],
+                 "开工（个）": summary["started"], "开工率": percent(summary["start_rate"]),
+                 "资金到位率": percent(summary["funds_in_place_rate"]),
+                 "签约金额目标完成率": percent(money.get("ALL") if len(money) else None)})
+    return pd.DataFrame(rows)
+
+
+def folium_map(m, *, key: str, height: int = 620) -> dict | None:
+    """Render a folium map (local assets only); returns the properties of the last clicked feature."""
+    state = st_folium(m, key=key, height=height, use_container_width=True, returned_objects=["last_active_drawing"])
+    drawing = (state or {}).get("last_active_drawing") or {}
+    return drawing.get("properties")
+
+
+FIELD_LABELS = {
+    "name": "名称", "adcode": "行政区划代码", "level": "级别", "stage": "阶段", "status": "状态", "investment_wan": "投资额（万元）",
+    "funds_in_place_wan": "到位资金（万元）", "investor": "投资方", "industry_chain": "产业链", "category": "类别",
+    "sign_type": "签约类型", "signed_on": "签约日期", "started_on": "开工日期", "park_name": "所在园区", "leader": "包抓领导",
+    "responsible_unit": "责任单位", "positioning": "主导产业", "planned_area_mu": "规划面积（亩）", "available_land_mu": "可供地（亩）",
+    "power_total_kva": "供电容量（kVA）", "power_used_kva": "已用电力（kVA）", "floor_area_m2": "建筑面积（㎡）", "floors": "层数",
+    "clear_height_m": "首层层高（m）", "floor_load_kn_m2": "楼面荷载（kN/㎡）", "crane_t": "行车（t）", "power_kva": "配电（kVA）",
+    "rent_yuan_m2_month": "租金（元/㎡·月）", "tenant": "承租企业", "lease_end": "租约到期", "owner_unit": "产权单位",
+    "asset_type": "资产类型", "mode": "盘活方式", "book_value_wan": "账面价值（万元）", "planned_date": "计划完成",
+    "responsible_leader": "责任领导", "contact_unit": "联系单位", "contact_phone": "联系电话",
+}
+
+
+def feature_card(properties: dict | None, frames: dict) -> None:
+    """Details of the clicked feature, looked up by id in the loaded frames (not taken from the browser)."""
+    from layers import LAYER_LABELS, LAYERS
+
+    if not properties or properties.get("layer") not in frames:
+        st.caption("点击地图上的要素查看详情。")
+        return
+    layer = properties["layer"]
+    frame = frames[layer]
+    key = LAYERS[layer].SPEC.key
+    match = frame[frame[key].astype(str) == str(properties.get("id"))]
+    if match.empty:
+        st.caption("该要素已不在当前数据中。")
+        return
+    row = match.iloc[0]
+    st.markdown(f"**{LAYER_LABELS[layer]}**")
+    fields = [(label, row[col]) for col, label in FIELD_LABELS.items() if col in row.index and pd.notna(row[col]) and row[col] != ""]
+    st.dataframe(pd.DataFrame(fields, columns=["字段", "值"]).astype(str), hide_index=True, width="stretch")
+
+
+def legend() -> None:
+    """Colour legend for the point layers (HTML built from escaped constants)."""
+    from ui.maps import legend_rows
+    from ui.safe_html import text
+
+    current = None
+    parts = []
+    for layer, category, colour in legend_rows():
+        if layer != current:
+            parts.append(f"<div style='margin-top:6px;font-weight:600'>{text(layer)}</div>")
+            current = layer
+        parts.append(f"<span style='display:inline-block;width:10px;height:10px;border-radius:5px;background:{colour};"
+                     f"margin-right:4px'></span>{text(category)}&nbsp; ")
+    st.markdown("<div style='font-size:12px'>" + "".join(parts) + "</div>", unsafe_allow_html=True)
