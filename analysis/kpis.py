@@ -28,7 +28,7 @@ class Period:
     end: date | None = None
 
     @classmethod
-    def from_months(cls, first: str | None = None, last: str | None = None) -> "Period":
+    def from_months(cls, first: str | None = None, last: str | None = None) -> Period:
         """``Period.from_months("2018-01", "2018-06")`` → 2018-01-01 … 2018-06-30."""
         start = pd.Period(first, freq="M").start_time.date() if first else None
         end = pd.Period(last, freq="M").end_time.date() if last else None

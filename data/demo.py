@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 
 import layers
-from data import demo_assets, demo_catalog as cat, demo_projects
+from data import demo_assets, demo_projects
+from data import demo_catalog as cat
 from data.demo_geometry import park_polygon, points_in
 from layers import dataset, idle_assets, parks, project_history, projects, regions, reporting_units, standard_factories, targets
 from store import geometry, transaction

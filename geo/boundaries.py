@@ -224,3 +224,8 @@ def region_with_children(name_or_adcode: str) -> gpd.GeoDataFrame:
     """The region (first row) followed by its :func:`children`, as :func:`load_boundaries`."""
     rec = find_region(name_or_adcode)
     return load_boundaries([rec.adcode] + [c.adcode for c in children(rec.adcode)])
+
+
+def short_name(name: str) -> str:
+    """The common short form of a Chinese region name: 咸安区 → 咸安, 商州区 → 商州, 湖北省 → 湖北."""
+    return _short_name(name)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 
 def scope_clause(column: str, county: str | Sequence[str] | None) -> tuple[list[str], list]:

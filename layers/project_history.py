@@ -6,7 +6,7 @@ reported at month end, so a published 月通报 can be reproduced after later ed
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import duckdb
 import pandas as pd

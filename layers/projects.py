@@ -6,7 +6,7 @@ the 到位资金 so far. Stage dates are kept on the row; every change is also i
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import duckdb
 import geopandas as gpd

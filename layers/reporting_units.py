@@ -5,7 +5,7 @@ Projects, targets and rankings are per reporting unit; a county unit's id is its
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import duckdb
 import pandas as pd

@@ -5,7 +5,7 @@ Floor load is stored in kN/㎡ (ledgers in t/㎡ are converted at import: 1 t/�
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import duckdb
 import geopandas as gpd

@@ -9,9 +9,9 @@ seam as WKB only, see :mod:`store.geometry`).
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import duckdb
 

@@ -9,8 +9,9 @@ records who and when on the row and appends to ``audit_log``.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 import duckdb
 import geopandas as gpd

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from ui import data
 from ui.text import t
 
+ROOT = Path(__file__).resolve().parent.parent
 
-#: (script, label) in sidebar order; every script under pages/ must be listed (tests check it).
-PAGES = (
-    ("app.py", "总览"),
-    ("pages/1_图层数据.py", "图层数据"),
-)
+
+def pages() -> list[tuple[str, str]]:
+    """(script, label) in sidebar order: the overview, then ``pages/N_标题.py`` sorted by N."""
+    found = sorted(ROOT.glob("pages/*.py"), key=lambda p: (int(p.stem.split("_", 1)[0]) if p.stem[0].isdigit() else 999, p.stem))
+    return [("app.py", t("overview"))] + [(f"pages/{p.name}", p.stem.split("_", 1)[-1]) for p in found]
 
 
 def setup(title: str, *, icon: str = "🗺️") -> data.Scope:
@@ -25,6 +28,9 @@ def setup(title: str, *, icon: str = "🗺️") -> data.Scope:
     if info.get("demo") == "true":
         st.info(t("demo_banner", label=info.get("label", "演示数据"), as_of=info.get("as_of", "")), icon="ℹ️")
     st.sidebar.markdown(f"### {t('app_title')}")
-    for path, label in PAGES:
+    for path, label in pages():
         st.sidebar.page_link(path, label=label)
     return data.Scope(counties=None)
+
+
+PAGES = tuple(pages())

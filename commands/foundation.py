@@ -1,0 +1,81 @@
+"""Foundation commands: init-demo, load-region, summary, export."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import layers
+import store
+from analysis.kpis import Period, summarize
+from commands import CLI_USER, open_store, print_json
+from layers import projects, regions, reporting_units
+from layers.exports import to_geojson
+
+
+def month(text: str) -> str:
+    """argparse type for ``YYYY-MM``."""
+    try:
+        Period.from_months(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"月份格式应为 YYYY-MM：{text}") from None
+    return text
+
+
+def cmd_init_demo(args) -> int:
+    from data import demo
+
+    counts = demo.build(open_store(args))
+    print_json({"db": str(args.db or store.default_db_path()), "rows": counts})
+    return 0
+
+
+def cmd_load_region(args) -> int:
+    con = open_store(args)
+    with store.transaction(con):
+        frame = regions.import_region(con, args.region, user=CLI_USER)
+    rows = [{"adcode": a, "name": n, "level": lv} for a, n, lv in zip(frame["adcode"], frame["name"], frame["level"])]
+    print_json({"loaded": len(rows), "regions": rows})
+    return 0
+
+
+def cmd_summary(args) -> int:
+    con = open_store(args)
+    result = summarize(projects.load(con), Period.from_months(args.start, args.end), reporting_units.load(con))
+    if args.json:
+        print_json(result)
+    else:
+        print(f"签约项目 {result['signed']} 个，合同投资 {result['investment_total_yi']} 亿元，开工率 {result['start_rate']}")
+        for u in result["by_unit"]:
+            print(f"  {u['unit']}\t{u['signed']}\t{u['investment_total_yi']}")
+    return 0
+
+
+def cmd_export(args) -> int:
+    frame = layers.LAYERS[args.layer].load(open_store(args))
+    text = json.dumps(to_geojson(frame), ensure_ascii=False)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print_json({"layer": args.layer, "features": len(frame), "out": args.out})
+    else:
+        sys.stdout.write(text + "\n")
+    return 0
+
+
+def register(sub, common) -> None:
+    sub.add_parser("init-demo", parents=[common], help="生成演示数据（咸宁市）").set_defaults(func=cmd_init_demo)
+    s = sub.add_parser("load-region", parents=[common], help="离线加载行政区及其下级边界")
+    s.add_argument("region", help="中文名称或 6 位行政区划代码，如 商洛市 / 611000")
+    s.set_defaults(func=cmd_load_region)
+    s = sub.add_parser("summary", parents=[common], help="签约、开工、到位资金等指标")
+    s.add_argument("--from", dest="start", type=month, help="起始月份 YYYY-MM")
+    s.add_argument("--to", dest="end", type=month, help="截止月份 YYYY-MM")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_summary)
+    s = sub.add_parser("export", parents=[common], help="导出图层为 GeoJSON（WGS-84）")
+    s.add_argument("layer", choices=sorted(layers.LAYERS))
+    s.add_argument("--format", default="geojson", choices=["geojson"])
+    s.add_argument("--out")
+    s.set_defaults(func=cmd_export)

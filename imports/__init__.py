@@ -1,0 +1,1 @@
+"""Ledger (台账) import: read Excel/CSV exactly as counties keep them, map columns, parse values, report."""
