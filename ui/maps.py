@@ -21,10 +21,11 @@ ASSET_COLORS = {"摸底清查": "#bdc3c7", "制定方案": "#9b59b6", "招商推
                 "签约": "#2980b9", "盘活完成": "#27ae60"}
 PARK_STYLE = {"color": "#c0392b", "weight": 2, "fillColor": "#e74c3c", "fillOpacity": 0.12}
 DISPLAY_TOLERANCE_DEG = 0.0003
+DEFAULT_BOUNDS = (113.5, 29.0, 114.9, 30.3)
 REGION_STYLE = {"color": "#34495e", "weight": 1.5, "fillColor": "#ecf0f1", "fillOpacity": 0.35, "dashArray": "4 3"}
 
 
-def _collection(frame: gpd.GeoDataFrame, layer: str, key: str, tip: list[str], color) -> dict:
+def feature_collection(frame: gpd.GeoDataFrame, layer: str, key: str, tip: list[str], color) -> dict:
     """A lean FeatureCollection: geometry plus id/layer/color and an escaped tooltip."""
     features = []
     for row in frame.itertuples(index=False):
@@ -40,7 +41,8 @@ def _collection(frame: gpd.GeoDataFrame, layer: str, key: str, tip: list[str], c
     return {"type": "FeatureCollection", "features": features}
 
 
-def _points(group, collection: dict, radius: int) -> None:
+def add_points(group, collection: dict, radius: int) -> None:
+    """Circle markers coloured by each feature's ``color``, with the escaped ``tip`` as tooltip."""
     folium.GeoJson(
         collection,
         marker=folium.CircleMarker(radius=radius, weight=1, fill=True, fill_opacity=0.85),
@@ -49,37 +51,49 @@ def _points(group, collection: dict, radius: int) -> None:
     ).add_to(group)
 
 
-def _polygons(group, collection: dict, style: dict) -> None:
+def add_polygons(group, collection: dict, style: dict) -> None:
+    """Polygons with one style and the escaped ``tip`` as tooltip."""
     folium.GeoJson(collection, style_function=lambda f: style,
                    tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False)).add_to(group)
+
+
+def base_map(bounds) -> folium.Map:
+    """A tile-less map (works with no internet) fitted to ``bounds`` = (minx, miny, maxx, maxy) in lon/lat."""
+    minx, miny, maxx, maxy = bounds
+    m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=9, tiles=None,
+                   control_scale=True, prefer_canvas=True)
+    m.fit_bounds([[miny, minx], [maxy, maxx]])
+    return m
+
+
+def add_boundaries(group, regions: gpd.GeoDataFrame) -> None:
+    """County/city outlines (simplified for display) with county name labels."""
+    counties = regions[regions["level"] != "province"].copy()
+    # Display only: ~30 m simplification keeps boundaries exact to the eye at county scale and the page small.
+    counties["geometry"] = counties.geometry.simplify(DISPLAY_TOLERANCE_DEG, preserve_topology=True)
+    add_polygons(group, feature_collection(counties, "regions", "adcode", ["name", "adcode"], lambda r: ""), REGION_STYLE)
+    for row in counties[counties["level"] == "county"].itertuples():
+        p = row.geometry.representative_point()
+        folium.Marker([p.y, p.x], icon=folium.DivIcon(
+            html=f'<div class="pm-label" style="font:600 13px sans-serif;color:#2c3e50;white-space:nowrap">{text(row.name)}</div>',
+            icon_size=(80, 18), icon_anchor=(40, 9))).add_to(group)
 
 
 def overview_map(regions: gpd.GeoDataFrame, parks: gpd.GeoDataFrame, factories: gpd.GeoDataFrame,
                  assets_frame: gpd.GeoDataFrame, projects: gpd.GeoDataFrame) -> folium.Map:
     """The leaders' one map (EPSG:4326 frames in): boundaries with labels, parks, factories, assets, projects."""
-    minx, miny, maxx, maxy = regions.total_bounds if len(regions) else (113.5, 29.0, 114.9, 30.3)
-    m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=9, tiles=None,
-                   control_scale=True, prefer_canvas=True)
+    m = base_map(regions.total_bounds if len(regions) else DEFAULT_BOUNDS)
     groups = {name: folium.FeatureGroup(name=LAYER_LABELS[name], show=True).add_to(m) for name in LAYER_LABELS}
-    counties = regions[regions["level"] != "province"].copy()
-    # Display only: ~30 m simplification keeps boundaries exact to the eye at county scale and the page small.
-    counties["geometry"] = counties.geometry.simplify(DISPLAY_TOLERANCE_DEG, preserve_topology=True)
-    _polygons(groups["regions"], _collection(counties, "regions", "adcode", ["name", "adcode"], lambda r: ""), REGION_STYLE)
-    for row in counties[counties["level"] == "county"].itertuples():
-        p = row.geometry.representative_point()
-        folium.Marker([p.y, p.x], icon=folium.DivIcon(
-            html=f'<div class="pm-label" style="font:600 13px sans-serif;color:#2c3e50;white-space:nowrap">{text(row.name)}</div>',
-            icon_size=(80, 18), icon_anchor=(40, 9))).add_to(groups["regions"])
-    _polygons(groups["parks"], _collection(parks, "parks", "park_id", ["name", "level", "positioning"], lambda r: ""), PARK_STYLE)
-    _points(groups["factories"], _collection(factories, "factories", "factory_id", ["name", "status", "floor_area_m2"],
-                                             lambda r: FACTORY_COLORS.get(r.status, "#7f8c8d")), 4)
-    _points(groups["assets"], _collection(assets_frame, "assets", "asset_id", ["name", "asset_type", "stage"],
-                                          lambda r: ASSET_COLORS.get(r.stage, "#7f8c8d")), 6)
-    _points(groups["projects"], _collection(projects, "projects", "project_id", ["name", "stage", "investment_wan"],
-                                            lambda r: STAGE_COLORS.get(r.stage, "#7f8c8d")), 4)
+    add_boundaries(groups["regions"], regions)
+    add_polygons(groups["parks"], feature_collection(parks, "parks", "park_id", ["name", "level", "positioning"], lambda r: ""),
+                 PARK_STYLE)
+    add_points(groups["factories"], feature_collection(factories, "factories", "factory_id", ["name", "status", "floor_area_m2"],
+                                                       lambda r: FACTORY_COLORS.get(r.status, "#7f8c8d")), 4)
+    add_points(groups["assets"], feature_collection(assets_frame, "assets", "asset_id", ["name", "asset_type", "stage"],
+                                                    lambda r: ASSET_COLORS.get(r.stage, "#7f8c8d")), 6)
+    add_points(groups["projects"], feature_collection(projects, "projects", "project_id", ["name", "stage", "investment_wan"],
+                                                      lambda r: STAGE_COLORS.get(r.stage, "#7f8c8d")), 4)
     folium.LayerControl(collapsed=False).add_to(m)
-    if len(regions):
-        m.fit_bounds([[miny, minx], [maxy, maxx]])
     return assets.localise(m)
 
 
