@@ -1,7 +1,9 @@
 """Project stage history (every stage change with date and evidence) and monthly snapshots.
 
 A snapshot freezes, for one month (``YYYY-MM``), each project's stage, dates and money as they were
-reported at month end, so a published 月通报 can be reproduced after later edits.
+reported at month end, so a published 月通报 can be reproduced after later edits. :func:`month_frame`
+is what reports use: the stored snapshot, or — for a month never snapshotted — the projects as they stood
+at that month end (reconstructed from the stage history), frozen on first use once the month is over.
 """
 
 from __future__ import annotations
@@ -40,13 +42,25 @@ SNAPSHOT_FIELDS = (
     ("registered_on", "DATE"),
     ("started_on", "DATE"),
     ("produced_on", "DATE"),
+    # Added for 月通报 lists and maps (older stores get them through ``extra_ddl``).
+    ("name", "VARCHAR"),
+    ("park_name", "VARCHAR"),
+    ("industry_chain", "VARCHAR"),
+    ("planned_start", "DATE"),
+    ("leader", "VARCHAR"),
+    ("responsible_unit", "VARCHAR"),
+    ("lon", "DOUBLE"),  # WGS-84 position (representative point), NULL when location pending
+    ("lat", "DOUBLE"),
 )
+_ADDED = SNAPSHOT_FIELDS[12:]
 SNAPSHOTS = tables.TableSpec(
     table="project_snapshots",
     key="snapshot_id",
     columns=(("snapshot_id", "VARCHAR"), ("month", "VARCHAR NOT NULL")) + SNAPSHOT_FIELDS,
     has_geometry=False,
+    extra_ddl="".join(f"ALTER TABLE project_snapshots ADD COLUMN IF NOT EXISTS {n} {t};\n" for n, t in _ADDED),
 )
+MILESTONE_DATES = (("投产", "produced_on"), ("开工", "started_on"), ("注册", "registered_on"), ("签约", "signed_on"))
 insert_events, update_event, delete_event = tables.writers(EVENTS)
 _insert_snapshots, _, _ = tables.writers(SNAPSHOTS)
 
@@ -60,10 +74,11 @@ def load_events(con: duckdb.DuckDBPyConnection, *, project_ids: Sequence[str] | 
 
 def write_snapshot(con: duckdb.DuckDBPyConnection, month: str, projects: pd.DataFrame, *, user: str) -> int:
     """Freeze ``projects`` (rows as of the end of ``month``) as that month's snapshot, replacing an older one."""
-    fields = [name for name, _ in SNAPSHOT_FIELDS]
-    frame = pd.DataFrame(projects[fields]).copy()
+    frame = write_ready(projects)
     frame.insert(0, "month", month)
     frame.insert(0, "snapshot_id", month + "|" + frame["project_id"].astype(str))
+    if frame["project_id"].isna().any():  # check before the old snapshot is removed
+        raise ValueError(f"{month} 快照中有项目缺少 project_id")
     con.execute("DELETE FROM project_snapshots WHERE month = ?", [month])
     return _insert_snapshots(con, frame, user=user)
 
@@ -78,3 +93,59 @@ def load_snapshot(con: duckdb.DuckDBPyConnection, month: str, *, county: str | S
 def snapshot_months(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Months that have a snapshot, oldest first."""
     return [m for (m,) in con.execute("SELECT DISTINCT month FROM project_snapshots ORDER BY month").fetchall()]
+
+
+def as_of(projects: pd.DataFrame, events: pd.DataFrame, month: str) -> pd.DataFrame:
+    """The projects as they stood at the end of ``month``: milestone dates after it blanked, the stage from the
+    last stage change up to then (else the furthest dated milestone); projects with no trace by then are left out
+    unless they have no dates at all (a pipeline entry: kept as it is now)."""
+    end = pd.Period(month, freq="M").end_time.date()
+    rows = pd.DataFrame(projects).copy()
+    dated = {}
+    for _stage, column in MILESTONE_DATES:
+        values = pd.to_datetime(rows[column]).dt.date
+        dated[column] = values.notna()
+        rows[column] = values.where(values.map(lambda d: d is not None and not pd.isna(d) and d <= end), None)
+    seen = events[pd.to_datetime(events["changed_on"]).dt.date <= end] if len(events) else events
+    last = (seen.sort_values(["project_id", "changed_on", "event_id"]).groupby("project_id").tail(1).set_index("project_id")["stage"]
+            if len(seen) else pd.Series(dtype=object))
+    furthest = pd.Series([next((s for s, c in MILESTONE_DATES if r[c] is not None and not pd.isna(r[c])), None)
+                          for r in rows.to_dict("records")], index=rows.index, dtype=object)
+    undated = ~pd.concat(dated, axis=1).any(axis=1)
+    stage = rows["project_id"].map(last).where(lambda x: x.notna(), furthest)
+    stage = stage.where(stage.notna(), rows["stage"].where(undated))
+    rows["stage"] = stage
+    return rows[stage.notna()].reset_index(drop=True)
+
+
+def month_frame(con: duckdb.DuckDBPyConnection, month: str, *, user: str, today=None,
+                county: str | Sequence[str] | None = None) -> tuple[pd.DataFrame, bool]:
+    """``(projects at the end of month, frozen)``: the stored snapshot if there is one; otherwise the projects as
+    they stood then, written as the month's snapshot when the month is over (``frozen`` True) so every later
+    report for it is identical. A month not yet over is computed live and not frozen."""
+    from datetime import date
+
+    from layers import projects as project_layer
+
+    if month in snapshot_months(con):
+        return load_snapshot(con, month, county=county), True
+    frame = as_of(project_layer.load(con), load_events(con), month)
+    over = pd.Period(month, freq="M").end_time.date() < (today or date.today())
+    if over:
+        write_snapshot(con, month, frame, user=user)
+        return load_snapshot(con, month, county=county), True
+    frame = write_ready(frame)
+    frame.insert(1, "month", month)
+    if county is not None:
+        frame = frame[frame["county_adcode"].isin([county] if isinstance(county, str) else list(county))]
+    return frame.reset_index(drop=True), False
+
+
+def write_ready(projects: pd.DataFrame) -> pd.DataFrame:
+    """A project frame reduced to the snapshot columns (what :func:`load_snapshot` would return, without ``month``)."""
+    frame = pd.DataFrame(projects).copy()
+    if "geometry" in frame.columns and not {"lon", "lat"} <= set(frame.columns):
+        points = [None if g is None or g.is_empty else g.representative_point() for g in frame["geometry"]]
+        frame["lon"] = [None if p is None else p.x for p in points]
+        frame["lat"] = [None if p is None else p.y for p in points]
+    return frame.reindex(columns=[n for n, _ in SNAPSHOT_FIELDS])

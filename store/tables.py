@@ -103,7 +103,13 @@ def _incoming(spec: TableSpec, records) -> tuple[pd.DataFrame, list[str]]:
         if name in out and sqltype.startswith("VARCHAR"):
             out[name] = out[name].astype(object).where(out[name].notna(), None)
     if spec.has_geometry:
-        geoms = frame.geometry if isinstance(frame, gpd.GeoDataFrame) else frame.get("geom", pd.Series([None] * len(frame)))
+        if isinstance(frame, gpd.GeoDataFrame):
+            if frame.crs is not None and not frame.crs.equals(geometry.STORAGE_CRS):
+                frame = frame.to_crs(geometry.STORAGE_CRS)
+            geoms = frame.geometry
+        else:
+            column = "geometry" if "geometry" in frame else "geom"
+            geoms = frame[column] if column in frame else pd.Series([None] * len(frame))
         out[geometry.WKB_COLUMN] = geometry.to_wkb(list(geoms))
         present.append("geom")
     return out.reset_index(drop=True), present

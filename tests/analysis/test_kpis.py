@@ -46,7 +46,7 @@ H1 = Period.from_months("2018-01", "2018-06")
 
 
 def test_period_from_months():
-    assert H1 == Period(date(2018, 1, 1), date(2018, 6, 30))
+    assert Period.from_months("2018-01", "2018-06") == Period(date(2018, 1, 1), date(2018, 6, 30))
     assert Period.from_months("2016-02", "2016-02") == Period(date(2016, 2, 1), date(2016, 2, 29))
     assert Period.from_months(None, "2018-12") == Period(None, date(2018, 12, 31))
     assert Period.from_months("2018-07") == Period(date(2018, 7, 1), None)

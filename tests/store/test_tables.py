@@ -236,13 +236,11 @@ def test_dict_records_with_geom_key(db):
     assert db.execute("SELECT ST_X(geom), ST_Y(geom) FROM things").fetchone() == (114.1, 29.2)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="BUG store/tables.py:94/105: a 'geometry' key in dict records is accepted but silently dropped")
 def test_dict_records_with_geometry_key(db):
     tables.insert(db, THINGS, [{"thing_id": "a", "name": "甲", "geometry": Point(114.1, 29.2)}], user="u")
     assert db.execute("SELECT ST_AsText(geom) FROM things").fetchone() == ("POINT (114.1 29.2)",)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="BUG store/tables.py:105: a frame in another CRS is stored without reprojection or error")
 def test_frame_in_other_crs_is_not_stored_as_degrees(db):
     frame = gpd.GeoDataFrame({"thing_id": ["m"], "name": ["米"]}, geometry=[Point(114.3, 29.8)], crs="EPSG:4326").to_crs(3857)
     try:

@@ -1,0 +1,136 @@
+"""Import direction between packages, checked by parsing the source with ``ast`` (nothing is imported).
+
+    store  ←  layers  ←  analysis  ←  ui / pages / app.py
+    geo, data: no UI
+
+Files that do not exist yet (pages/, ui/, app.py are being written) are simply not checked.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SQL = re.compile(r"\b(SELECT|INSERT INTO|INSERT|UPDATE|DELETE FROM|CREATE TABLE|DROP TABLE|ALTER TABLE)\s")
+
+
+def package_of(path: Path) -> str:
+    """Dotted module name of a file under ROOT: ``layers/parks.py`` → ``layers.parks``."""
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+def imported_modules(source: str, module: str = "", is_package: bool = False) -> set[str]:
+    """Every absolute module name imported anywhere in ``source`` (also inside functions), relative imports resolved."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = module.split(".") if is_package else module.split(".")[:-1]
+                base = base[: len(base) - (node.level - 1)] if node.level > 1 else base
+                prefix = ".".join(p for p in base if p)
+                target = ".".join(p for p in (prefix, node.module or "") if p)
+            else:
+                target = node.module or ""
+            found.add(target)
+            found.update(f"{target}.{alias.name}" if target else alias.name for alias in node.names)
+    return found
+
+
+def file_imports(path: Path) -> set[str]:
+    return imported_modules(path.read_text(encoding="utf-8"), package_of(path), path.name == "__init__.py")
+
+
+def top_level(names: set[str]) -> set[str]:
+    return {n.split(".")[0] for n in names if n}
+
+
+def python_files(*folders: str) -> list[Path]:
+    out: list[Path] = []
+    for folder in folders:
+        base = ROOT / folder
+        if base.is_file():
+            out.append(base)
+        elif base.is_dir():
+            out += sorted(p for p in base.rglob("*.py") if "__pycache__" not in p.parts)
+    return out
+
+
+def violations(folders: tuple[str, ...], forbidden: set[str]) -> list[str]:
+    return [f"{p.relative_to(ROOT)} imports {sorted(top_level(file_imports(p)) & forbidden)}"
+            for p in python_files(*folders) if top_level(file_imports(p)) & forbidden]
+
+
+# --- the checker itself -----------------------------------------------------------------
+
+def test_checker_sees_all_import_forms():
+    source = (
+        "import streamlit as st\n"
+        "import os.path\n"
+        "from layers import parks\n"
+        "from . import sibling\n"
+        "from ..store import tables\n"
+        "def f():\n"
+        "    import duckdb\n"
+        "    from analysis.kpis import summarize\n"
+    )
+    names = imported_modules(source, "layers.sub.mod")
+    assert top_level(names) == {"streamlit", "os", "layers", "duckdb", "analysis"}
+    assert "layers.sub.sibling" in names
+    assert "layers.store.tables" in names
+    assert "analysis.kpis.summarize" in names
+    assert imported_modules("from . import x", "ui", is_package=True) == {"ui", "ui.x"}
+
+
+def test_checker_flags_sql_text():
+    assert SQL.search('con.execute("SELECT * FROM parks")')
+    assert SQL.search("q = 'INSERT INTO t VALUES (1)'")
+    assert not SQL.search('st.selectbox("选择", options)')
+    assert not SQL.search("# 选择 SELECTED items")
+
+
+def test_core_packages_exist():
+    for folder in ("store", "layers", "analysis", "geo", "data"):
+        assert python_files(folder), folder
+
+
+# --- rules --------------------------------------------------------------------------------
+
+def test_core_never_imports_streamlit():
+    core = ("store", "layers", "analysis", "geo", "data", "imports", "commands", "cli.py")  # missing ones are skipped
+    assert violations(core, {"streamlit", "streamlit_folium", "folium", "pydeck"}) == []
+
+
+def test_store_is_the_bottom_layer():
+    assert violations(("store",), {"layers", "analysis", "ui", "pages", "app", "data", "cli"}) == []
+
+
+def test_layers_do_not_import_analysis_or_ui():
+    assert violations(("layers",), {"analysis", "ui", "pages", "app", "data", "cli"}) == []
+
+
+def test_analysis_does_not_import_ui():
+    assert violations(("analysis",), {"ui", "pages", "app", "cli"}) == []
+
+
+def ui_entry_files() -> list[Path]:
+    return python_files("pages", "app.py")
+
+
+@pytest.mark.parametrize("path", ui_entry_files() or [None], ids=lambda p: str(p.relative_to(ROOT)) if p else "none-yet")
+def test_pages_and_app_do_not_touch_the_database(path):
+    if path is None:
+        return  # pages/ and app.py not written yet: nothing to check
+    source = path.read_text(encoding="utf-8")
+    assert not top_level(file_imports(path)) & {"duckdb"}, "use store/layers instead of duckdb"
+    strings = [n.value for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+    sql = [s for s in strings if SQL.search(s)]
+    assert sql == [], f"SQL text in {path.relative_to(ROOT)}: {sql[:3]}"
