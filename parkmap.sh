@@ -34,7 +34,9 @@ setup_python() {
 
 setup_browser_assets() {
   # Leaflet and plugins from the npm registry, served by the app from ./static (never from a CDN).
-  if [ ! -f static/vendor/node_modules/leaflet/dist/leaflet.js ] || [ ! -f static/vendor/node_modules/leaflet.markercluster/dist/leaflet.markercluster.js ]; then
+  # The map workbench (ui/mapkit) loads Leaflet-Geoman from there too, by relative URL.
+  if [ ! -f static/vendor/node_modules/leaflet/dist/leaflet.js ] || [ ! -f static/vendor/node_modules/leaflet.markercluster/dist/leaflet.markercluster.js ] \
+     || [ ! -f static/vendor/node_modules/@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.min.js ]; then
     apt_install npm npm
     echo "==> npm ci (static/vendor)"
     (cd static/vendor && npm ci --no-audit --no-fund --loglevel=error)

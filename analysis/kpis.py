@@ -1,7 +1,8 @@
 """招商 KPIs for a period and per reporting unit (formulas of DOMAIN.md).
 
 A project counts as *signed in the period* when its ``signed_on`` date falls in it (签约 or any later
-stage, side exits included). Later milestones (注册/开工/投产) are counted for those projects as they
+stage, side exits included). Without a period (all time) every project at 签约 or later counts, also an
+imported one whose ledger gives no signing date. Later milestones (注册/开工/投产) are counted for those projects as they
 stand now, from the milestone date or, when an imported ledger gives no date, from the stage.
 Money in 万元 in, 亿元 out (1 亿 = 10,000 万). Rates are fractions (0–1), ``None`` when undefined.
 """
@@ -13,7 +14,7 @@ from datetime import date
 
 import pandas as pd
 
-from layers.vocab import PROJECT_MAIN_STAGES, WAN_PER_YI
+from layers.vocab import PROJECT_MAIN_STAGES, SIGNED_STAGES, WAN_PER_YI
 
 MILESTONES = {"registered": ("registered_on", "注册"), "started": ("started_on", "开工"), "in_production": ("produced_on", "投产")}
 YI_1 = 1 * WAN_PER_YI
@@ -46,9 +47,11 @@ def rate(numerator: float, denominator: float) -> float | None:
 
 
 def signed_in(projects: pd.DataFrame, period: Period) -> pd.DataFrame:
-    """Projects whose signing date lies in ``period``."""
+    """Projects whose signing date lies in ``period``; for an open period also undated ones at 签约 or later."""
     signed = pd.to_datetime(projects["signed_on"])
     mask = signed.notna()
+    if not period.start and not period.end:
+        mask |= projects["stage"].isin(SIGNED_STAGES)
     if period.start:
         mask &= signed >= pd.Timestamp(period.start)
     if period.end:

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 import layers
-from data import demo_assets, demo_projects
+from data import demo_asset_cases, demo_assets, demo_park_metrics, demo_projects
 from data import demo_catalog as cat
 from data.demo_geometry import park_polygon, points_in
 from layers import dataset, idle_assets, parks, project_history, projects, regions, reporting_units, standard_factories, targets
@@ -153,7 +153,9 @@ def build(con, *, seed: int = SEED, user: str = USER) -> dict:
         park_geoms = {r.park_id: (r.name, r.county_adcode, r.geometry) for r in park_frame.itertuples()}
         standard_factories.insert(con, pd.DataFrame(demo_assets.factories(rng, park_geoms)).pipe(gpd.GeoDataFrame, crs=geometry.STORAGE_CRS), user=user)
         idle_assets.insert(con, gpd.GeoDataFrame(demo_assets.idle_assets(rng, counties), crs=geometry.STORAGE_CRS), user=user)
+        demo_asset_cases.insert(con, seed=seed, user=user)
         targets.insert(con, _targets(), user=user)
+        demo_park_metrics.write(con, user=user)
         dataset.set_info(con, demo="true", label=f"演示数据（{cat.CITY_NAME}，虚构项目）", region=cat.CITY_ADCODE,
                          as_of=cat.AS_OF, seed=str(seed), user=user)
     return {spec.table: con.execute(f"SELECT count(*) FROM {spec.table}").fetchone()[0] for spec in layers.SPECS}

@@ -93,22 +93,30 @@ def _header_texts(rows: list[list], top: int, two: bool, width: int) -> list[str
 
 
 def _map_columns(matcher: _Matcher, headers: list[str]) -> dict[int, tuple[Field, str]]:
+    """Column → (field, header as written). Exact alias matches claim their field first, so a vague header to the
+    left ("项目单位" containing "项目") cannot take a field that a later exact header ("项目名称") names."""
     mapping: dict[int, tuple[Field, str]] = {}
     used: set[str] = set()
-    for c, text in enumerate(headers):
-        lower, _, upper = text.partition("\u0000")
-        for candidate in (lower, f"{upper}{lower}" if upper else None, upper or None):
-            f = matcher.match(candidate) if candidate else None
-            if f and f.name not in used:
-                written = f"{upper}/{lower}" if upper else lower
-                mapping[c] = (f, written)
-                used.add(f.name)
-                break
-    return mapping
+    for exact in (True, False):
+        for c, text in enumerate(headers):
+            if c in mapping:
+                continue
+            lower, _, upper = text.partition("\u0000")
+            for candidate in (lower, f"{upper}{lower}" if upper else None, upper or None):
+                if not candidate:
+                    continue
+                f = matcher.exact.get(_split_header(candidate)[0]) if exact else matcher.match(candidate)
+                if f and f.name not in used:
+                    mapping[c] = (f, f"{upper}/{lower}" if upper else lower)
+                    used.add(f.name)
+                    break
+    return dict(sorted(mapping.items()))
 
 
 def _find_header(rows: list[list], matcher: _Matcher) -> tuple[int, bool, dict[int, tuple[Field, str]]]:
-    """The header position among the first 20 rows: most columns recognised; a one-row header wins ties."""
+    """The header position among the first 20 rows: most columns recognised; a one-row header wins ties,
+    except that the row under a merged two-row header (whose vertical merges repeat the upper labels) is read
+    together with the row above it, so "投资额（亿元）" over "合同投资 | 到位资金" keeps its unit."""
     width = max((len(r) for r in rows[:40]), default=0)
     candidates = []
     for top in range(min(20, len(rows))):
@@ -118,32 +126,85 @@ def _find_header(rows: list[list], matcher: _Matcher) -> tuple[int, bool, dict[i
     best = max(candidates, key=lambda c: c[0], default=None)
     if best is None or len(best[3]) < 2:
         raise LedgerError("没有找到表头：请确认表格包含“项目名称”等列名（可参考下载的导入模板）")
-    return best[1], best[2], best[3]
+    _, top, two, mapping = best
+    if not two and top > 0 and _merged_pair(rows[top - 1], rows[top]):
+        pair = _map_columns(matcher, _header_texts(rows, top - 1, True, width))
+        if len(pair) >= len(mapping):
+            return top - 1, True, pair
+    return top, two, mapping
+
+
+def _merged_pair(upper: list, lower: list) -> bool:
+    """Whether two rows look like one header split over two rows with merged cells: some labels repeated
+    vertically (merged down) and some upper label spanning columns that differ below (merged across)."""
+    def cell(row, c):
+        return None if c >= len(row) or v.is_empty(row[c]) else v.norm(row[c])
+
+    width = max(len(upper), len(lower))
+    down = sum(1 for c in range(width) if cell(upper, c) is not None and cell(upper, c) == cell(lower, c))
+    across = any(cell(upper, c) is not None and cell(upper, c) == cell(upper, c + 1) and cell(lower, c) is not None
+                 and cell(lower, c + 1) is not None and cell(lower, c) != cell(lower, c + 1) for c in range(width - 1))
+    return down >= 1 and across
 
 
 def _row_kind(cells: list, mapping: dict[int, tuple[Field, str]]) -> str:
+    """data / blank / summary (合计, 小计 …) / notes (注：…, 填报人 …, a note merged across the row)."""
     texts = [v.norm(c) for c in cells if not v.is_empty(c)]
     if not texts:
         return "blank"
     if any(SUMMARY.match(t) for t in texts[:3]):
         return "summary"
-    if NOTES.match(texts[0]) or (len(texts) == 1 and len(texts[0]) > 12):
+    if NOTES.match(texts[0]) or (len(texts) > 1 and len(set(texts)) == 1 and not _numeric(texts[0])):
+        return "notes"
+    mapped = [c for c in mapping if c < len(cells) and not v.is_empty(cells[c])]
+    if not mapped:  # only a 序号 (pre-numbered empty template rows) or a stray remark outside the table's columns
+        return "blank" if all(_numeric(t) for t in texts) else "notes"
+    if len(texts) == 1 and len(texts[0]) > 12 and not any(mapping[c][0].required for c in mapped):
         return "notes"
     return "data"
 
 
-def _crs_for(explicit: str | None, headers: list[str], title_text: str) -> str | None:
-    if explicit:
-        return coords.parse_crs(explicit)
+def _numeric(text: str) -> bool:
+    return bool(re.fullmatch(r"[\d.]+", text))
+
+
+def _crs_for(explicit: str | None, headers: list[str], title_text: str, report: ImportReport) -> str | None:
+    """``--crs`` if given, else the hint in the coordinate headers or the lines above them (高德 → gcj02 …), else None."""
     hint_text = v.norm(" ".join(headers) + " " + title_text)
-    for crs, words in CRS_HINTS:
-        if any(w in hint_text for w in words):
-            return crs
-    return None
+    hinted = next((crs for crs, words in CRS_HINTS if any(w in hint_text for w in words)), None)
+    if not explicit:
+        return hinted
+    try:
+        chosen = coords.parse_crs(explicit)
+    except coords.CoordinateError as exc:
+        raise LedgerError(str(exc)) from exc
+    if hinted and hinted != chosen:
+        report.warn(f"表头注明的坐标系为 {hinted}，已按指定的 {chosen} 换算")
+    return chosen
+
+
+def _point(lon: float, lat: float, crs: str, report: ImportReport, row: int) -> Point:
+    """WGS-84 point for a ledger position; "纬度,经度" written the wrong way round is swapped with a warning."""
+    try:
+        coords.check_in_china(lon, lat)
+    except coords.CoordinateError:
+        try:
+            coords.check_in_china(lat, lon)
+        except coords.CoordinateError:
+            raise
+        lon, lat = lat, lon
+        report.warn(f"第 {row} 行的经纬度写反了（纬度在前），已自动交换")
+    x, y = coords.convert(lon, lat, crs, "wgs84")
+    return Point(float(x), float(y))
+
+
+TITLE_UNIT = re.compile(r"(?:金额|投资|资金)?单位[:：]?(亿元|万元|元)")
 
 
 def _money_factor(units: str, title_text: str, report: ImportReport, label: str) -> float:
-    for text in (units, title_text):
+    """万元 per unit written in the header ("（亿元）"), else in a "单位：万元" line above it, else 万元 with a warning."""
+    declared = TITLE_UNIT.search(title_text)
+    for text in (units, declared.group(1) if declared else ""):
         for unit, factor in v.MONEY_UNITS.items():
             if unit in text:
                 return factor
@@ -166,6 +227,8 @@ def read_ledger(source: str | Path | bytes, schema: LedgerSchema, *, filename: s
                 crs: str | None = None) -> tuple[pd.DataFrame, ImportReport]:
     """Parse a ledger into canonical columns plus ``_row`` (sheet row) and ``geometry`` (WGS-84 Point or None).
 
+    ``frame.attrs["title_cells"]`` holds the non-empty cells of the rows above the header.
+
     Rows with any unparseable cell are rejected whole and listed in the report; nothing is written here.
     Raises :class:`LedgerError` when the file as a whole cannot be used.
     """
@@ -182,7 +245,7 @@ def read_ledger(source: str | Path | bytes, schema: LedgerSchema, *, filename: s
         raise LedgerError(f"缺少必需的列：{'、'.join(missing)}（已识别的列：{'、'.join(report.columns.values()) or '无'}）")
     kinds = {f.kind for f, _ in mapping.values()}
     coord_headers = [headers[c] for c, (f, _) in mapping.items() if f.kind in ("lonlat", "lon", "lat")]
-    report.crs = _crs_for(crs, coord_headers, title_text) if kinds & {"lonlat", "lon", "lat"} else None
+    report.crs = _crs_for(crs, coord_headers, title_text, report) if kinds & {"lonlat", "lon", "lat"} else None
     factors = {f.name: _money_factor(_split_header(headers[c].split("\u0000")[0])[1] + _split_header(headers[c].split("\u0000")[-1])[1],
                                      title_text, report, written)
                for c, (f, written) in mapping.items() if f.kind == "money"}
@@ -225,9 +288,7 @@ def read_ledger(source: str | Path | bytes, schema: LedgerSchema, *, filename: s
                 need_crs = True
             else:
                 try:
-                    coords.check_in_china(lon, lat)
-                    x, y = coords.convert(lon, lat, report.crs, "wgs84")
-                    rec["geometry"] = Point(x, y)
+                    rec["geometry"] = _point(lon, lat, report.crs, report, sheet_row)
                 except coords.CoordinateError as exc:
                     problems.append(("坐标", str(exc)))
         for column, reason in problems:
@@ -238,4 +299,7 @@ def read_ledger(source: str | Path | bytes, schema: LedgerSchema, *, filename: s
         raise LedgerError("无法确定坐标系：请在命令中用 --crs 指定 gcj02（高德/腾讯）、bd09（百度）或 wgs84（GPS/天地图/CGCS2000），"
                           "或在表头注明，如“经度（高德）”")
     columns = ["_row", *[f.name for f, _ in mapping.values() if f.kind not in ("lonlat", "lon", "lat")], "geometry"]
-    return pd.DataFrame(records, columns=columns), report
+    frame = pd.DataFrame(records, columns=columns)
+    # The lines above the header ("填报单位：…  填报时间：…") for importers that use them.
+    frame.attrs["title_cells"] = [[c for c in r if not v.is_empty(c)] for r in rows[:top]]
+    return frame, report

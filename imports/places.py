@@ -56,7 +56,7 @@ class ParkMatcher:
 
     def __init__(self, con: duckdb.DuckDBPyConnection):
         frame = parks.load(con)
-        self.by_name = {self._key(n): (pid, n) for pid, n in zip(frame["park_id"], frame["name"])}
+        self.by_name = {self._key(n): (pid, n) for pid, n in zip(frame["park_id"], frame["name"], strict=True)}
 
     def _key(self, name: str) -> str:
         key = norm(name)

@@ -1,26 +1,36 @@
 """Import a county project ledger (项目台账) into ``projects`` with stage history.
 
-Identity rule (re-importing updates instead of duplicating), first that applies:
-1. the 24-digit national project code (投资项目代码);
-2. the ledger's own 项目编号, scoped to the reporting unit;
-3. the reporting unit plus the project name (normalised: full-width/half-width, spaces).
-The resulting ``project_id`` is stable, so the same row imported twice is one project.
+Identity rule (re-importing updates instead of duplicating): a ledger row is the stored project that
+1. has the same 24-digit national project code (投资项目代码), else
+2. has the same ledger 项目编号 within the same reporting unit (an earlier import of this ledger), else
+3. has the same name within the same reporting unit (names compared after NFKC: full-width/half-width,
+   spaces and case ignored) — this also finds projects entered by hand or by an earlier ledger without numbers.
+A new project gets ``project_id = "IMP-" + sha1(basis)[:12]`` with the basis of the first rule that has a value
+(code, unit + 项目编号, unit + name), so importing the same file twice is always an update.
+
+Updating never erases: a blank cell, or a column the ledger does not have, keeps the stored value (a ledger
+cannot "forget" a signing date or a position). A stage change is recorded in ``project_stage_history``
+dated with the milestone date, else the ledger's 填报时间, else today.
+The whole import is one transaction: either every accepted row is written or nothing is.
 """
 
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
+import re
+from datetime import date
 
 import duckdb
+import geopandas as gpd
 import pandas as pd
 
-from analysis.lifecycle import STAGE_SYNONYMS, check_project_code, infer_stage
+from analysis.lifecycle import MILESTONE_COLUMNS, STAGE_SYNONYMS, check_project_code, infer_stage
 from imports.ledger import Field, LedgerSchema, read_ledger
 from imports.places import ParkMatcher, UnitMatcher
 from imports.report import ImportReport
-from imports.values import norm
+from imports.values import norm, parse_date
 from layers import project_history, projects, reporting_units
+from layers.vocab import PROJECT_STAGES
 from store import transaction
 
 CATEGORY = {"工业": "工业", "工业项目": "工业", "制造业": "工业", "非工业": "非工业", "非工业项目": "非工业", "服务业": "非工业",
@@ -44,8 +54,8 @@ SCHEMA = LedgerSchema(
         Field("investment_wan", "合同投资", ("总投资", "协议投资", "合同投资额", "投资总额", "计划总投资", "签约金额", "投资额", "合同金额"),
               kind="money"),
         Field("funds_in_place_wan", "到位资金", ("累计到位资金", "实际到位资金", "到位金额", "累计到位"), kind="money"),
-        Field("stage", "项目进度", ("进展阶段", "当前阶段", "项目状态", "进展情况", "推进情况", "所处阶段", "项目阶段"),
-              kind="choice", choices=STAGE_SYNONYMS),
+        Field("stage", "项目进度", ("进展阶段", "当前阶段", "项目状态", "进展情况", "推进情况", "所处阶段", "项目阶段", "项目进展",
+                                    "目前进展", "进度")),  # resolved by :func:`parse_stage`
         Field("signed_on", "签约时间", ("签约日期",), kind="date"),
         Field("registered_on", "注册时间", ("注册日期", "工商注册时间"), kind="date"),
         Field("started_on", "开工时间", ("开工日期", "实际开工时间"), kind="date"),
@@ -67,89 +77,149 @@ SCHEMA = LedgerSchema(
     ),
 )
 IMPORT_USER = "台账导入"
+#: Stage words beyond :data:`analysis.lifecycle.STAGE_SYNONYMS` seen in county ledgers.
+EXTRA_STAGES = {"已开工建设": "开工", "正在建设": "开工", "施工中": "开工", "主体施工": "开工", "设备安装": "开工", "基础施工": "开工",
+                "已建成": "投产", "已投运": "投产", "建成运营": "投产", "已达产": "投产", "投产运营": "投产",
+                "已落地": "注册", "已签约未开工": "签约", "已签约未注册": "签约", "签约落地": "签约", "跟踪洽谈": "在谈", "对接洽谈": "在谈"}
+#: Keyword fallback, first match wins (negations such as 未开工 are exact synonyms above, checked first).
+STAGE_KEYWORDS = (("终止", "终止"), ("解约", "终止"), ("取消", "终止"), ("停", "停滞"), ("缓", "停滞"), ("投产", "投产"), ("竣工", "投产"),
+                  ("运营", "投产"), ("开工", "开工"), ("在建", "开工"), ("建设", "开工"), ("施工", "开工"), ("注册", "注册"),
+                  ("签约", "签约"), ("前期", "签约"), ("洽谈", "在谈"), ("对接", "在谈"), ("线索", "线索"))
+_STAGES = {norm(k): v for k, v in {**STAGE_SYNONYMS, **EXTRA_STAGES}.items()}
+
+
+def parse_stage(text) -> tuple[str | None, str | None]:
+    """The canonical stage for a ledger word (已签约, 前期手续办理中, 开工建设, 竣工投产 …): (stage, None) or (None, reason)."""
+    if text is None or norm(text) in ("", "-", "/", "无"):
+        return None, None
+    key = norm(text)
+    if key in _STAGES:
+        return _STAGES[key], None
+    head = re.split(r"[,，;；。(（]", key)[0]  # "已开工，主体完成60%" → "已开工"
+    if head in _STAGES:
+        return _STAGES[head], None
+    for word, stage in STAGE_KEYWORDS:
+        if word in head and not re.search(f"[未待没][{word[0]}]", head):
+            return stage, None
+    return None, f"无法识别的项目进度“{text}”，可写：{'、'.join(PROJECT_STAGES)}（或 已签约、已开工、在建、竣工投产 等）"
 
 
 def project_key(unit_id: str, name: str, ledger_no: str | None, national_code: str | None) -> str:
-    """The stable project id for the identity rule in the module docstring."""
+    """The stable id of a new project (rule in the module docstring)."""
     basis = f"code|{national_code}" if national_code else (f"no|{unit_id}|{norm(ledger_no)}" if ledger_no else f"name|{unit_id}|{norm(name)}")
     return "IMP-" + hashlib.sha1(basis.encode("utf-8")).hexdigest()[:12]
 
 
-def _title_unit(source, filename: str | None, units: UnitMatcher) -> dict | None:
-    """The unit named in a "填报单位：…" line above the header, if any."""
-    from imports.sheet import read_cells
+def _title_facts(title_cells: list[list], units: UnitMatcher) -> tuple[dict | None, date | None]:
+    """The unit of "填报单位：…" and the date of "填报时间：…" written above the header (either may be None)."""
+    unit, when = None, None
+    for row in title_cells:
+        texts = [norm(c) for c in row]
+        for i, text in enumerate(texts):
+            for label in ("填报单位", "填报时间", "填报日期", "统计时间", "截止时间", "截至"):
+                if label not in text:
+                    continue
+                value = re.split(r"填报|统计时间|截止时间", text.split(label, 1)[1].lstrip(":："))[0]
+                if not value and i + 1 < len(texts):  # "填报单位：" | "商州区"
+                    value = texts[i + 1]
+                if label == "填报单位":
+                    unit = unit or units.match(value)
+                else:
+                    when = when or parse_date(value.removesuffix("止"))[0]
+    return unit, when
 
-    for row in read_cells(source, filename=filename)[:8]:
-        for cell in row:
-            text = norm(cell) if cell is not None else ""
-            if "填报单位" in text:
-                name = text.split("填报单位", 1)[1].lstrip(":：").split("填报")[0]
-                return units.match(name)
-    return None
+
+def _existing_ids(existing: pd.DataFrame) -> dict[tuple, str]:
+    """Lookup keys (rule 1 and 3 of the identity rule) for stored projects."""
+    keys: dict[tuple, str] = {}
+    for pid, code, unit, name in zip(existing.index, existing["national_code"], existing["unit_id"], existing["name"], strict=True):
+        if code:
+            keys.setdefault(("code", str(code)), pid)
+        keys.setdefault(("name", unit, norm(name)), pid)
+    return keys
 
 
-def _resolve(frame: pd.DataFrame, report: ImportReport, units: UnitMatcher, park_matcher: ParkMatcher, default_unit) -> pd.DataFrame:
-    keep, rows = [], []
-    for rec in frame.to_dict("records"):
+def _resolve(frame: pd.DataFrame, report: ImportReport, units: UnitMatcher, park_matcher: ParkMatcher, default_unit,
+             existing: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    known = _existing_ids(existing)
+    stage_column = report.columns.get("stage", "项目进度")
+    for raw in frame.to_dict("records"):
+        rec = {k: (None if _blank(v) else v) for k, v in raw.items()}  # pandas gives NaN for empty text cells
         unit = units.match(rec.get("unit")) if rec.get("unit") else default_unit
+        stage, stage_problem = parse_stage(rec.get("stage"))
         problem = None
         if unit is None:
-            problem = ("县（市、区）", f"无法识别的县（市、区）：“{rec.get('unit') or '（空）'}”")
+            problem = (report.columns.get("unit", "县（市、区）"), f"无法识别的县（市、区）：“{rec.get('unit') or '（空）'}”，请写县区全称或简称")
         elif reason := check_project_code(rec.get("national_code")):
-            problem = ("投资项目代码", reason)
-        stage = infer_stage(rec.get("stage"), rec)
+            problem = (report.columns.get("national_code", "投资项目代码"), reason)
+        elif stage_problem:
+            problem = (stage_column, stage_problem)
+        stage = infer_stage(stage, rec)
         if problem is None and stage is None:
-            problem = ("项目进度", "无法确定项目阶段：请填写项目进度或签约/开工日期")
+            problem = (stage_column, "无法确定项目阶段：请填写项目进度或签约/开工日期")
         if problem:
             report.reject(rec["_row"], *problem)
             continue
         park = park_matcher.match(rec.get("park_name"))
         if rec.get("park_name") and park is None:
             report.warn(f"园区“{rec['park_name']}”尚未入库，已按名称保留（第 {rec['_row']} 行）")
-        rec.update(stage=stage, unit_id=unit["unit_id"], county_adcode=unit["county_adcode"],
-                   park_id=park[0] if park else None, park_name=park[1] if park else rec.get("park_name"),
-                   national_code=str(rec["national_code"]).strip() if rec.get("national_code") else None)
-        rec["project_id"] = project_key(unit["unit_id"], rec["name"], rec.get("ledger_no"), rec["national_code"])
+        code = str(rec["national_code"]).strip().replace("－", "-").replace("—", "-") if rec.get("national_code") else None
+        rec.update(stage=stage, unit_id=unit["unit_id"], county_adcode=unit["county_adcode"], national_code=code,
+                   park_id=park[0] if park else None, park_name=park[1] if park else rec.get("park_name"))
+        new_id = project_key(unit["unit_id"], rec["name"], rec.get("ledger_no"), code)
+        rec["project_id"] = (known.get(("code", code)) if code else None) or (new_id if new_id in existing.index else None) \
+            or known.get(("name", unit["unit_id"], norm(rec["name"]))) or new_id
         rows.append(rec)
-        keep.append(rec["project_id"])
     out = pd.DataFrame(rows)
     if len(out):
         dup = out["project_id"].duplicated(keep="last")
         for row in out.loc[dup, "_row"]:
-            report.warn(f"第 {row} 行与后面的行是同一项目（同名或同代码），以后者为准")
+            report.warn(f"第 {row} 行与后面的行是同一项目（同名、同编号或同代码），以后面的行为准")
         out = out[~dup]
     return out
 
 
+def _merge_with_stored(rows: pd.DataFrame, existing: pd.DataFrame) -> tuple[gpd.GeoDataFrame, pd.Series]:
+    """Rows to upsert: blanks and missing columns keep stored values; new projects get 0 money by default."""
+    known = rows["project_id"].isin(existing.index)
+    columns = [c for c in projects.SPEC.names if c in rows.columns or c in ("investment_wan", "funds_in_place_wan")]
+    out = rows.reindex(columns=[*columns, "geometry"]).reset_index(drop=True)
+    known = known.reset_index(drop=True)
+    for i in out.index[known]:
+        old = existing.loc[out.at[i, "project_id"]]
+        for column in [*columns, "geometry"]:
+            if _blank(out.at[i, column]) and column in old.index and not _blank(old[column]):
+                out.at[i, column] = old[column]
+    for column in ("investment_wan", "funds_in_place_wan"):
+        out[column] = out[column].astype(float).fillna(0.0)
+    frame = gpd.GeoDataFrame(out.drop(columns="geometry"), geometry=gpd.GeoSeries(list(out["geometry"]), crs="EPSG:4326"),
+                             crs="EPSG:4326")
+    return frame, known
+
+
+def _blank(value) -> bool:
+    return value is None or (not isinstance(value, (str, list, tuple)) and bool(pd.isna(value)))
+
+
 def import_projects(con: duckdb.DuckDBPyConnection, source, *, filename: str | None = None, crs: str | None = None,
                     user: str = IMPORT_USER) -> ImportReport:
-    """Read, check and write a project ledger atomically; returns the report (nothing written if it raises)."""
+    """Read, check and write a project ledger atomically; returns the report (nothing written if it raises).
+
+    ``source`` is a path or the file's bytes (then pass ``filename`` so .xlsx/.csv is known).
+    """
     frame, report = read_ledger(source, SCHEMA, filename=filename, crs=crs)
     units = UnitMatcher(con)
-    default_unit = None if "unit" in report.columns else _title_unit(source, filename or (str(source) if isinstance(source, (str, Path)) else None), units)
+    default_unit, reported_on = _title_facts(frame.attrs.get("title_cells", []), units)
     if "unit" not in report.columns and default_unit is None:
-        report.warn("台账没有“县（市、区）”列，表头上方也没有“填报单位”")
-    rows = _resolve(frame, report, units, ParkMatcher(con), default_unit)
+        report.warn("台账没有“县（市、区）”列，表头上方也没有“填报单位”：无法确定项目所属县区")
+    existing = projects.load(con).set_index("project_id")
+    rows = _resolve(frame, report, units, ParkMatcher(con), default_unit, existing)
     if rows.empty:
         return report
-    existing = projects.load(con)
-    existing = existing.set_index("project_id")
-    known = rows["project_id"].isin(existing.index)
+    out, known = _merge_with_stored(rows, existing)
     report.imported, report.updated = int((~known).sum()), int(known.sum())
-    # Keep a stored position when the ledger row has none; keep the first-seen stage dates when the ledger omits them.
-    for i in rows.index[known]:
-        old = existing.loc[rows.at[i, "project_id"]]
-        if rows.at[i, "geometry"] is None and old.geometry is not None:
-            rows.at[i, "geometry"] = old.geometry
-    columns = [c for c in projects.SPEC.names if c in rows.columns]
-    for optional, default in (("investment_wan", 0.0), ("funds_in_place_wan", 0.0)):
-        if optional not in rows.columns:
-            rows[optional] = default
-            columns.append(optional)
-    import geopandas as gpd
-
-    out = gpd.GeoDataFrame(rows[columns], geometry=gpd.GeoSeries(list(rows["geometry"]), crs="EPSG:4326"), crs="EPSG:4326")
-    events = _stage_events(rows, existing)
+    events = _stage_events(out, existing, reported_on or date.today())
     with transaction(con):
         if units.new_units:
             reporting_units.insert(con, pd.DataFrame(list(units.new_units.values())), user=user, upsert=True)
@@ -159,21 +229,17 @@ def import_projects(con: duckdb.DuckDBPyConnection, source, *, filename: str | N
     return report
 
 
-def _stage_events(rows: pd.DataFrame, existing: pd.DataFrame) -> pd.DataFrame:
+def _stage_events(rows: pd.DataFrame, existing: pd.DataFrame, reported_on: date) -> pd.DataFrame:
     """History rows for every dated milestone and for a stage that differs from what was stored."""
-    from datetime import date
-
-    from analysis.lifecycle import MILESTONE_COLUMNS
-
     events = []
     for rec in rows.to_dict("records"):
         pid = rec["project_id"]
         for stage, column in MILESTONE_COLUMNS:
-            if rec.get(column) is not None and not pd.isna(rec.get(column)):
+            if not _blank(rec.get(column)):
                 events.append({"event_id": f"{pid}#{stage}", "project_id": pid, "stage": stage, "changed_on": rec[column],
                                "evidence": None, "note": "台账导入"})
         before = existing["stage"].get(pid) if pid in existing.index else None
-        if rec["stage"] != before and rec["stage"] not in dict(MILESTONE_COLUMNS):
-            events.append({"event_id": f"{pid}#{rec['stage']}", "project_id": pid, "stage": rec["stage"],
-                           "changed_on": date.today(), "evidence": None, "note": "台账导入"})
+        if rec["stage"] != before and _blank(rec.get(dict((s, c) for s, c in MILESTONE_COLUMNS).get(rec["stage"]))):
+            events.append({"event_id": f"{pid}#{rec['stage']}#{reported_on}", "project_id": pid, "stage": rec["stage"],
+                           "changed_on": reported_on, "evidence": None, "note": "台账导入（无日期，按填报时间）"})
     return pd.DataFrame(events)

@@ -61,19 +61,20 @@ def parse_int(value):
 
 
 def parse_money(value, unit_factor: float):
-    """Money in 万元; a unit written in the cell ("1.2亿", "3000万") wins over the header's ``unit_factor``."""
+    """Money in 万元; a unit written in the cell ("1.2亿", "3000万", "约5亿元") wins over the header's ``unit_factor``."""
     if is_empty(value):
         return None, None
+    number, factor = value, unit_factor
     if isinstance(value, str):
-        text = norm(value).replace(",", "")
-        for unit, factor in MONEY_UNITS.items():
-            if text.endswith(unit):
-                number, reason = parse_number(text[: -len(unit)])
-                return (None, f"金额无法识别：“{value}”") if reason or number is None else (number * factor, None)
-    number, reason = parse_number(value)
-    if reason:
+        number = norm(value).replace(",", "").removeprefix("约").removeprefix("计")
+        for unit, unit_in_cell in MONEY_UNITS.items():
+            if number.endswith(unit):
+                number, factor = number[: -len(unit)], unit_in_cell
+                break
+    parsed, reason = parse_number(number)
+    if reason or parsed is None:
         return None, f"金额无法识别：“{value}”"
-    return number * unit_factor, None
+    return parsed * factor, None
 
 
 def parse_load(value, t_per_m2: bool):
@@ -111,7 +112,10 @@ def parse_date(value):
         return value, None
     if isinstance(value, (int, float)) and 20_000 <= value <= 80_000:
         return EXCEL_EPOCH + dt.timedelta(days=int(value)), None
-    text = norm(value)
+    text = re.sub(r"(\d)[号日]$", r"\1日", norm(value))
+    text = re.sub(r"(?<=\d)(t|\s)?\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$", "", text)  # "2024-03-15 00:00:00" from exports
+    if re.fullmatch(r"\d{5}(\.0)?", text) and 20_000 <= float(text) <= 80_000:  # a serial that arrived as text (CSV)
+        return EXCEL_EPOCH + dt.timedelta(days=int(float(text))), None
     for pattern in _DATE_PATTERNS:
         m = pattern.match(text)
         if m:

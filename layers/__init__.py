@@ -9,7 +9,19 @@ from __future__ import annotations
 
 import duckdb
 
-from layers import dataset, idle_assets, parks, project_history, projects, regions, reporting_units, standard_factories, targets
+from layers import (
+    asset_cases,
+    dataset,
+    idle_assets,
+    park_metrics,
+    parks,
+    project_history,
+    projects,
+    regions,
+    reporting_units,
+    standard_factories,
+    targets,
+)
 from store import tables
 
 LAYERS = {
@@ -24,8 +36,11 @@ SPECS = (
     regions.SPEC,
     reporting_units.SPEC,
     parks.SPEC,
+    park_metrics.SPEC,
     standard_factories.SPEC,
     idle_assets.SPEC,
+    asset_cases.EVENTS,
+    asset_cases.TASKS,
     projects.SPEC,
     project_history.EVENTS,
     project_history.SNAPSHOTS,

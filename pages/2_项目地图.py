@@ -1,0 +1,56 @@
+"""项目地图 — projects coloured by stage on the county map; filters; click a project for its card and stage history."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from analysis.kpis import Period
+from layers.vocab import PROJECT_STAGES
+from ui import data, page, widgets
+from ui import project_views as pv
+from ui.text import t
+
+scope = page.setup(t("pm_title"))
+st.title(t("pm_title"))
+
+month = pv.current_month()
+frame = pv.projects_with_lights(month, scope.counties)
+units = data.load_units(scope.counties)
+as_of = pd.Period(month, freq="M")
+
+c1, c2, c3, c4 = st.columns(4)
+year = c1.number_input(t("year"), min_value=2000, max_value=2100, value=int(as_of.year), step=1)
+months = c2.slider(t("months"), 1, 12, (1, as_of.month if year == as_of.year else 12), format="%d月")
+unit_names = dict(zip(units["unit_id"], units["name"], strict=True))
+picked_units = c3.multiselect(t("county_pick"), list(unit_names), format_func=unit_names.get)
+picked_stages = c4.multiselect(t("pm_stage"), list(PROJECT_STAGES))
+c5, c6, c7, c8 = st.columns(4)
+picked_parks = c5.multiselect(t("pm_park"), sorted(frame["park_name"].dropna().unique()))
+picked_industries = c6.multiselect(t("pm_industry"), sorted(frame["industry_chain"].dropna().unique()))
+size = c7.selectbox(t("pm_size"), list(pv.SIZES), format_func=pv.SIZES.get)
+picked_lights = c8.multiselect(t("pm_light"), list(pv.LIGHT_COLORS))
+
+period = Period.from_months(f"{year}-{months[0]:02d}", f"{year}-{months[1]:02d}")
+shown = pv.filter_projects(frame, period=period, units=picked_units, parks=picked_parks, industries=picked_industries,
+                           stages=picked_stages, size=size, light_values=picked_lights)
+st.caption(t("pm_count", n=len(shown), located=int(shown.geometry.notna().sum()), pending=int(shown.geometry.isna().sum()),
+             month=month))
+
+map_col, side_col = st.columns([3, 1])
+with map_col:
+    st.markdown(f"<div style='font-size:12px'>{pv.legend_html()}</div>", unsafe_allow_html=True)
+    clicked = widgets.folium_map(pv.project_map(data.load_home_regions(scope.counties), shown,
+                                                data.load_layer("parks", scope.counties)), key="project-map", height=600)
+with side_col:
+    project_id = clicked.get("id") if clicked and clicked.get("layer") == "projects" else None
+    details = pv.card(frame, project_id)
+    if details is None:
+        st.caption(t("pm_click"))
+    else:
+        st.markdown(f"**{t('pm_card')}**")
+        st.dataframe(details, hide_index=True, width="stretch")
+        st.markdown(f"**{t('pm_history')}**")
+        st.dataframe(pv.stage_history(project_id).astype(str), hide_index=True, width="stretch")
+    st.markdown(f"**{t('location_pending')}**（{int(shown.geometry.isna().sum())}）")
+    st.dataframe(pv.pending_table(shown), hide_index=True, width="stretch", height=280)

@@ -1,0 +1,68 @@
+"""项目进度 — KPI cards vs targets, stage funnel, ranking with rank change, monthly trend, 红黄灯, 督办, 月通报, ledger import."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from analysis.ranking import INDICATORS
+from ui import page, widgets
+from ui import project_views as pv
+from ui.text import t
+
+scope = page.setup(t("pp_title"))
+st.title(t("pp_title"))
+
+months = pv.report_months(scope.counties)
+month = st.selectbox(t("pp_month"), months, index=0)
+report = pv.month_report(month, scope.counties)
+st.caption(t("pp_frozen") if report.frozen else t("pp_live"))
+summary, done = pv.kpis(month, scope.counties)
+st.markdown(f"**{report.period_label}**")
+widgets.kpi_cards(summary, done)
+
+funnel_col, trend_col = st.columns(2)
+with funnel_col:
+    st.subheader(t("pp_funnel"))
+    st.bar_chart(pv.funnel_frame(month, scope.counties), horizontal=True, sort=False, y_label="", x_label="项目数（个）")
+with trend_col:
+    st.subheader(t("pp_trend"))
+    trend = pv.trend_frame(month, scope.counties)
+    st.line_chart(trend[["当月签约（个）", "当月开工（个）"]], x_label="", y_label="项目数（个）")
+    st.bar_chart(trend[["当月签约金额（亿元）"]], x_label="", y_label="当月签约金额（亿元）", sort=False)
+
+st.subheader(t("pp_ranking"))
+indicator = st.selectbox(t("pp_indicator"), list(INDICATORS), format_func=lambda k: INDICATORS[k][0])
+st.dataframe(pv.ranking_table(month, scope.counties, indicator), hide_index=True, width="stretch")
+
+st.subheader(t("pp_lights"))
+tables = pv.light_tables(month, scope.counties)
+for tab, frame in zip(st.tabs([f"{k}（{len(v)}）" for k, v in tables.items()]), tables.values(), strict=True):
+    with tab:
+        st.dataframe(frame, hide_index=True, width="stretch", height=320)
+
+st.subheader(t("pp_downloads"))
+xlsx, html_page = pv.report_files(month, scope.counties)
+d1, d2, d3 = st.columns(3)
+d1.download_button(t("pp_xlsx"), xlsx, file_name=f"月通报_{month}.xlsx",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+d2.download_button(t("pp_html"), html_page, file_name=f"月通报_{month}.html", mime="text/html")
+d3.download_button(t("pp_template"), pv.template(), file_name="项目台账导入模板.xlsx",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+st.subheader(t("pp_import"))
+with st.form("ledger-import"):
+    upload = st.file_uploader(t("pp_upload"), type=["xlsx", "csv"])
+    crs = st.selectbox(t("pp_crs"), [None, "gcj02", "bd09", "wgs84"], format_func=lambda c: t("pp_crs_auto") if c is None else c)
+    submitted = st.form_submit_button(t("pp_do_import"))
+if submitted and upload is not None:
+    result, error = pv.upload_ledger(upload.getvalue(), upload.name, crs)
+    if error:
+        st.error(error)
+    else:
+        st.success(result["summary"])
+        if result["rejected"]:
+            st.dataframe(pd.DataFrame(result["rejected"]).rename(columns={"row": "行号", "column": "列", "reason": "原因"}),
+                         hide_index=True, width="stretch")
+        for warning in result["warnings"]:
+            st.warning(warning)

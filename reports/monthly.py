@@ -1,0 +1,240 @@
+"""月通报: :func:`collect` gathers a month's figures (:class:`MonthReport`) and :func:`to_bytes` writes the Excel
+workbook: KPI table against targets, rankings with rank change, 红黄灯 lists, 督办 list.
+
+Every figure of a month's report comes from that month's snapshot (``layers.project_history.month_frame``),
+so a report regenerated after later edits is identical.
+
+Cells are values only: text from data is always written as a string cell (a project named "=1+1" stays text,
+never a formula). Output is deterministic: fixed document properties and zip timestamps, so the same month
+gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.writer.excel import ExcelWriter
+
+from analysis import lights, progress, ranking, targets
+from analysis.kpis import summarize
+from analysis.ranking import INDICATORS, change_label
+from layers import project_history, regions, reporting_units
+from layers import targets as target_layer
+from layers.targets import INDICATORS as TARGET_INDICATORS
+
+APP_TITLE = "园区承载力与项目地图"
+#: indicators ranked in the report, best first
+RANKED = ("signed", "investment_total_yi", "projects_1yi", "started", "start_rate", "funds_in_place_yi",
+          "completion:signed_investment_yi")
+
+
+@dataclass
+class MonthReport:
+    month: str
+    frozen: bool  # False: the month is not over, figures are provisional
+    projects: pd.DataFrame  # the month's snapshot (one row per project, lon/lat in WGS-84)
+    units: pd.DataFrame
+    summary: dict  # year-to-date KPIs (analysis.kpis.summarize)
+    completion: pd.DataFrame
+    rankings: dict[str, pd.DataFrame]
+    late: pd.DataFrame
+    funding: pd.DataFrame
+    progress: pd.DataFrame
+    supervision: pd.DataFrame
+    funnel: pd.DataFrame
+    trend: pd.DataFrame
+    regions: gpd.GeoDataFrame = field(repr=False)
+
+    @property
+    def title(self) -> str:
+        p = pd.Period(self.month, freq="M")
+        return f"{p.year}年{p.month}月招商引资项目推进情况通报"
+
+    @property
+    def period_label(self) -> str:
+        p = pd.Period(self.month, freq="M")
+        return f"{p.year}年1—{p.month}月" if p.month > 1 else f"{p.year}年1月"
+
+
+def collect(con, month: str, *, user: str, county=None, today=None) -> MonthReport:
+    """Everything a month's report shows, frozen as of the month's end (see module docstring)."""
+    frame, frozen = project_history.month_frame(con, month, user=user, today=today, county=county)
+    previous, _ = project_history.month_frame(con, ranking.previous_month(month), user=user, today=today, county=county)
+    units = reporting_units.load(con, county=county)
+    year_targets = target_layer.load(con, year=int(month[:4]), units=list(units["unit_id"]))
+    summary = summarize(frame, ranking.ytd(month), units)
+    done = targets.completion(summary, year_targets)
+    rules = lights.load_rules()
+    behind = lights.slow_progress(done, month, rules, units)
+    months = [m for m in project_history.snapshot_months(con) if m <= month][-12:]
+    trend_frames = {m: project_history.load_snapshot(con, m, county=county) for m in months}
+    trend_frames[month] = frame
+    return MonthReport(
+        month=month, frozen=frozen, projects=frame, units=units, summary=summary, completion=done,
+        rankings={ind: ranking.ranking(frame, previous, month, ind, units, year_targets) for ind in RANKED},
+        late=lights.late_starts(frame, month, rules), funding=lights.slow_funding(frame, month, rules),
+        progress=behind, supervision=lights.supervision(frame, behind, month, rules, units),
+        funnel=progress.funnel(frame, ranking.ytd(month)), trend=progress.monthly_trend(trend_frames),
+        regions=regions.load(con, county=county, level="county"),
+    )
+
+
+HEAD = PatternFill("solid", fgColor="DCE6F1")
+FILLS = {"红灯": PatternFill("solid", fgColor="F8CBAD"), "黄灯": PatternFill("solid", fgColor="FFE699"),
+         "绿灯": PatternFill("solid", fgColor="C6EFCE")}
+
+
+def _plain(value):
+    """A cell value: numbers and dates as such, missing as empty, everything else as text."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if isinstance(value, (bool, int, float, dt.date, str)):
+        return value
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    return str(value)
+
+
+def put(ws, row: int, col: int, value, *, fmt: str | None = None):
+    """Write one cell; strings are forced to string cells (never formulas)."""
+    cell = ws.cell(row=row, column=col)
+    cell.value = _plain(value)
+    if isinstance(cell.value, str):
+        cell.data_type = "s"  # openpyxl would treat "=…" as a formula
+    if fmt:
+        cell.number_format = fmt
+    return cell
+
+
+def table(ws, top: int, headers: list[str], rows: list[list], formats: dict[int, str] | None = None,
+          light_col: int | None = None) -> int:
+    """A header row and data rows from ``top``; returns the next free row."""
+    for c, h in enumerate(headers, start=1):
+        cell = put(ws, top, c, h)
+        cell.font, cell.fill = Font(bold=True), HEAD
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    for r, values in enumerate(rows, start=top + 1):
+        for c, value in enumerate(values, start=1):
+            cell = put(ws, r, c, value, fmt=(formats or {}).get(c))
+            if light_col and c == light_col and value in FILLS:
+                cell.fill = FILLS[value]
+    return top + len(rows) + 2
+
+
+def _title(ws, text: str, sub: str, width: int) -> int:
+    put(ws, 1, 1, text).font = Font(bold=True, size=14)
+    put(ws, 2, 1, sub).font = Font(italic=True, color="666666")
+    for c in range(1, width + 1):
+        ws.column_dimensions[get_column_letter(c)].width = 16 if c > 1 else 22
+    return 4
+
+
+def _kpis(ws, report: MonthReport) -> None:
+    top = _title(ws, report.title, f"统计期间：{report.period_label}（签约口径，金额单位：亿元）", 10)
+    rows = [[u["unit"], u["signed"], u["investment_total_yi"], u["projects_1yi"], u["projects_10yi"], u["started"],
+             u["start_rate"], u["funds_in_place_yi"], u["funds_in_place_rate"]] for u in report.summary["by_unit"]]
+    s = report.summary
+    rows.append(["合计", s["signed"], s["investment_total_yi"], s["projects_1yi"], s["projects_10yi"], s["started"],
+                 s["start_rate"], s["funds_in_place_yi"], s["funds_in_place_rate"]])
+    top = table(ws, top, ["单位", "新签约项目（个）", "签约金额（亿元）", "亿元以上（个）", "10亿元以上（个）", "开工（个）", "开工率",
+                          "到位资金（亿元）", "资金到位率"], rows, {7: "0.0%", 9: "0.0%"})
+    put(ws, top, 1, "年度目标完成情况").font = Font(bold=True)
+    names = dict(zip(report.units["unit_id"], report.units["name"], strict=True)) | {"ALL": "全市"}
+    rows = [[names.get(r.unit_id, r.unit_id), TARGET_INDICATORS[r.indicator][0], r.actual, r.target, r.completion]
+            for r in report.completion.itertuples()]
+    table(ws, top + 1, ["单位", "指标", "完成", "年度目标", "目标完成率"], rows, {5: "0.0%"})
+
+
+def _rankings(ws, report: MonthReport) -> None:
+    top = _title(ws, "各单位排名", f"{report.period_label}累计；位次变化与上月通报相比（↑上升、↓下降、—持平）", 6)
+    for indicator, frame in report.rankings.items():
+        label, unit = INDICATORS[indicator]
+        put(ws, top, 1, f"{label}（{unit}）").font = Font(bold=True)
+        fmt = "0.0%" if unit == "%" else None
+        rows = [[r.unit, r.value, None if pd.isna(r.rank) else int(r.rank),
+                 None if pd.isna(r.previous_rank) else int(r.previous_rank), change_label(r.change)] for r in frame.itertuples()]
+        top = table(ws, top + 1, ["单位", "数值", "本月位次", "上月位次", "位次变化"], rows, {2: fmt} if fmt else None)
+
+
+def _lights(ws, report: MonthReport) -> None:
+    top = _title(ws, "红黄灯", "开工滞后、资金到位滞后（项目），目标进度滞后（单位）；阈值见 config/lights.toml", 9)
+    names = dict(zip(report.units["unit_id"], report.units["name"], strict=True))
+    put(ws, top, 1, f"开工滞后（{len(report.late)} 个）").font = Font(bold=True)
+    rows = [[r.light, r.name, names.get(r.unit_id, r.unit_id), r.stage, r.planned_start, r.months_late, r.leader, r.responsible_unit]
+            for r in report.late.itertuples()]
+    top = table(ws, top + 1, ["灯", "项目名称", "单位", "阶段", "计划开工", "逾期（月）", "包抓领导", "责任单位"], rows,
+                {5: "yyyy-mm-dd"}, light_col=1)
+    put(ws, top, 1, f"资金到位滞后（{len(report.funding)} 个）").font = Font(bold=True)
+    rows = [[r.light, r.name, names.get(r.unit_id, r.unit_id), r.investment_wan, r.funds_in_place_wan, r.funds_rate, r.months_signed,
+             r.leader, r.responsible_unit] for r in report.funding.itertuples()]
+    top = table(ws, top + 1, ["灯", "项目名称", "单位", "合同投资（万元）", "到位资金（万元）", "资金到位率", "已签约（月）", "包抓领导",
+                              "责任单位"], rows, {6: "0.0%"}, light_col=1)
+    put(ws, top, 1, "目标进度（对照序时进度）").font = Font(bold=True)
+    rows = [[r.light, r.unit, r.indicator_label, r.completion, r.schedule, r.behind_points] for r in report.progress.itertuples()]
+    table(ws, top + 1, ["灯", "单位", "指标", "目标完成率", "序时进度", "落后（百分点）"], rows, {4: "0.0%", 5: "0.0%"}, light_col=1)
+
+
+def _supervision(ws, report: MonthReport) -> None:
+    top = _title(ws, "督办清单", f"红灯事项，请于 {report.supervision['deadline'].iloc[0] if len(report.supervision) else '—'} 前反馈整改情况", 7)
+    rows = [[i, r.item, r.subject, r.unit, r.leader, r.responsible_unit, r.reason, r.deadline]
+            for i, r in enumerate(report.supervision.itertuples(), start=1)]
+    table(ws, top, ["序号", "督办事项", "项目/指标", "单位", "责任领导", "责任单位", "情况", "办结时限"], rows, {8: "yyyy-mm-dd"})
+
+
+def workbook(report: MonthReport) -> Workbook:
+    """The 月通报 workbook (sheets: 指标完成, 排名, 红黄灯, 督办)."""
+    wb = Workbook()
+    sheets = (("指标完成", _kpis), ("排名", _rankings), ("红黄灯", _lights), ("督办", _supervision))
+    wb.active.title = sheets[0][0]
+    for i, (name, fill) in enumerate(sheets):
+        ws = wb.active if i == 0 else wb.create_sheet(name)
+        fill(ws, report)
+    if not report.frozen:
+        put(wb["指标完成"], 3, 1, "注：本月尚未结束，数据为实时数据，结月后以月末快照为准。").font = Font(color="C00000")
+    stamp = dt.datetime.combine(pd.Period(report.month, freq="M").end_time.date(), dt.time(0, 0))
+    wb.properties.creator = wb.properties.lastModifiedBy = APP_TITLE
+    wb.properties.title = report.title
+    wb.properties.created = wb.properties.modified = stamp
+    return wb
+
+
+class _FixedTimeZip(zipfile.ZipFile):
+    """Zip entries with a fixed timestamp (the default is "now"), for byte-identical workbooks."""
+
+    date_time = (2000, 1, 1, 0, 0, 0)
+
+    def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None):
+        if isinstance(zinfo_or_arcname, str):
+            zinfo_or_arcname = zipfile.ZipInfo(zinfo_or_arcname, date_time=self.date_time)
+            zinfo_or_arcname.compress_type = zipfile.ZIP_DEFLATED
+        return super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
+
+    def write(self, filename, arcname=None, compress_type=None, compresslevel=None):
+        """openpyxl writes worksheets from temporary files, whose mtime would end up in the zip."""
+        return self.writestr(arcname or Path(filename).name, Path(filename).read_bytes())
+
+
+def to_bytes(report: MonthReport) -> bytes:
+    """The workbook as .xlsx bytes (same month, same data → same bytes)."""
+    wb = workbook(report)
+    buffer = io.BytesIO()
+    archive = _FixedTimeZip(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+    ExcelWriter(wb, archive).save()  # not openpyxl's save_workbook, which stamps the current time
+    return buffer.getvalue()
+
+
+def write(report: MonthReport, path: str | Path) -> Path:
+    path = Path(path)
+    path.write_bytes(to_bytes(report))
+    return path

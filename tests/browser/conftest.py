@@ -1,0 +1,190 @@
+"""Browser fixtures: the demo database, real ``streamlit run`` servers on loopback, Debian Chromium via Playwright.
+
+Every server gets its own copy of one demo database (DuckDB lets one process write a file), runs in
+its own process group and is killed with that group when its fixture ends.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+HEALTH_TIMEOUT_S = 60
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+VIEWPORT = {"width": 1600, "height": 2000}  # tall enough for the whole overview (Streamlit scrolls inside the page)
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _tail(path: Path, n: int = 40) -> str:
+    try:
+        return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-n:])
+    except OSError:
+        return "(no log)"
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """SIGTERM the server's process group, SIGKILL it if it lingers."""
+    if proc.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+    else:  # the leader is gone; make sure nothing it started survives
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+@contextlib.contextmanager
+def serve(db: Path, log: Path) -> Iterator[str]:
+    """``streamlit run app.py`` on a free loopback port with ``PARKMAP_DB=db``; yields the base URL once healthy."""
+    port = _free_port()
+    env = dict(os.environ, PARKMAP_DB=str(db), PYTHONUNBUFFERED="1")
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "app.py",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+    ]
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + HEALTH_TIMEOUT_S
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"streamlit exited with status {proc.returncode} before answering /_stcore/health:\n{_tail(log)}")
+            try:
+                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as resp:
+                    if resp.status == 200 and resp.read().strip() == b"ok":
+                        break
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"streamlit did not answer /_stcore/health within {HEALTH_TIMEOUT_S} s:\n{_tail(log)}")
+            time.sleep(0.2)
+        yield base
+    finally:
+        _stop(proc)
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    """Debian's Chromium (installed by ./parkmap.sh test and .ci/run); skip the browser tests without it."""
+    path = shutil.which("chromium")
+    if not path:
+        pytest.skip("Debian chromium is not installed (apt-get install chromium, or run ./parkmap.sh test)")
+    pytest.importorskip("playwright.sync_api", reason="the playwright Python package is not installed (requirements.txt)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_template(chromium_path, tmp_path_factory) -> SimpleNamespace:
+    """The demo database built by ``cli.py init-demo`` (never served itself: servers get copies).
+
+    ``project_names``: project_id → name, read before any server opens a copy.
+    """
+    import store
+
+    folder = tmp_path_factory.mktemp("browser_demo")
+    path = folder / "template.duckdb"
+    done = subprocess.run(
+        [sys.executable, "cli.py", "init-demo", "--db", str(path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=dict(os.environ, PARKMAP_DB=str(path)),
+    )
+    assert done.returncode == 0, done.stderr
+    con = store.connect(path, read_only=True)
+    try:
+        names = dict(con.execute("SELECT project_id, name FROM projects").fetchall())
+    finally:
+        con.close()
+    return SimpleNamespace(path=path, folder=folder, project_names=names)
+
+
+def _copy(template: SimpleNamespace, folder: Path, name: str) -> Path:
+    target = folder / f"{name}.duckdb"
+    shutil.copyfile(template.path, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def server(demo_template, tmp_path_factory) -> Iterator[str]:
+    """One server for the whole session (base URL)."""
+    folder = tmp_path_factory.mktemp("server")
+    with serve(_copy(demo_template, folder, "served"), folder / "streamlit.log") as base:
+        yield base
+
+
+@pytest.fixture
+def cold_server(demo_template, tmp_path) -> Iterator[str]:
+    """A brand-new server process that no browser has talked to yet (base URL)."""
+    with serve(_copy(demo_template, tmp_path, "cold"), tmp_path / "streamlit.log") as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
+def chromium(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    pw = sync_playwright().start()
+    try:
+        browser = pw.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+    finally:
+        pw.stop()
+
+
+@pytest.fixture
+def tab(chromium):
+    """A fresh browser context and page (Chinese locale, tall viewport)."""
+    context = chromium.new_context(viewport=VIEWPORT, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        yield page
+    finally:
+        context.close()

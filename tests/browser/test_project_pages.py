@@ -1,0 +1,120 @@
+"""项目地图 and 项目进度 in a real browser, offline: the map draws (boundaries + projects by stage), clicking a
+project shows its card and stage history, and nothing is requested from outside the machine."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from urllib.parse import quote, urlparse
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+MAP_IFRAME = 'iframe[src*="streamlit_folium.st_folium"]'
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+APP_IDLE = "[data-testid='stApp'][data-test-script-state='notRunning'][data-test-connection-state='CONNECTED']"
+LAYER_COUNTS_JS = """() => { const n = {}; if (!window.map_div) return n; for (const l of Object.values(window.map_div._layers))
+    if (l.feature) n[l.feature.properties.layer] = (n[l.feature.properties.layer] || 0) + 1; return n; }"""
+
+
+def is_local(url: str) -> bool:
+    p = urlparse(url)
+    return p.scheme in {"data", "blob", "about"} or (p.scheme in {"http", "https", "ws", "wss"} and p.hostname in LOOPBACK)
+
+
+def watch(tab) -> list[str]:
+    requests: list[str] = []
+    tab.on("request", lambda r: requests.append(r.url))
+    tab.on("websocket", lambda ws: requests.append(ws.url))
+    return requests
+
+
+def wait_idle(tab) -> None:
+    tab.wait_for_selector(APP_IDLE, state="attached", timeout=90_000)
+
+
+def map_frame(tab, min_projects: int, timeout_s: float = 60):
+    from playwright.sync_api import Error
+
+    deadline, counts = time.monotonic() + timeout_s, {}
+    while time.monotonic() < deadline:
+        element = tab.query_selector(MAP_IFRAME)
+        frame = element.content_frame() if element else None
+        if frame is not None:
+            try:
+                counts = frame.evaluate(LAYER_COUNTS_JS)
+            except Error:
+                counts = {}
+            if counts.get("projects", 0) >= min_projects and counts.get("regions", 0) >= 6:
+                return frame, counts
+        time.sleep(0.25)
+    pytest.fail(f"the project map was not drawn within {timeout_s} s (last counts: {counts})")
+
+
+def dataframe_texts(tab) -> list[str]:
+    return tab.evaluate("() => [...document.querySelectorAll('[data-testid=stDataFrame]')].map(d => d.textContent)")
+
+
+def test_project_map_page(server, tab, demo_template):
+    requests = watch(tab)
+    tab.goto(f"{server}/{quote('项目地图')}")
+    frame, counts = map_frame(tab, min_projects=500)
+    wait_idle(tab)
+    assert tab.locator("h1").filter(has_text="项目地图").count() == 1
+    assert not tab.locator("[data-testid=stException]").count()
+    assert counts["regions"] >= 6 and counts["parks"] == 9, counts
+    colours = frame.evaluate("""() => [...new Set(Object.values(window.map_div._layers)
+        .filter(l => l.feature && l.feature.properties.layer === 'projects').map(l => l.options.fillColor))]""")
+    assert len(colours) >= 5, colours  # coloured by stage
+    assert "位置待定" in tab.inner_text("body")
+
+    props = frame.evaluate("""() => {
+        const l = Object.values(window.map_div._layers).find(l => l.feature && l.feature.properties.layer === 'projects'
+            && l.getLatLng && l.options.fillColor === '#e67e22');  // a started project: it has a stage history
+        l.fire('click', {latlng: l.getLatLng()}, true);
+        return l.feature.properties; }""")
+    name = demo_template.project_names[props["id"]]
+    tab.wait_for_function("""name => [...document.querySelectorAll('[data-testid=stDataFrame]')]
+        .some(d => d.textContent.startsWith('字段值项目名称' + name))""", arg=name, timeout=60_000)
+    wait_idle(tab)
+    tab.wait_for_function("""() => [...document.querySelectorAll('[data-testid=stDataFrame]')]
+        .some(d => d.textContent.startsWith('日期阶段'))""", timeout=30_000)
+    texts = dataframe_texts(tab)
+    card = next(t for t in texts if t.startswith("字段值项目名称"))
+    assert "开工" in card
+    history = next((t for t in texts if t.startswith("日期阶段")), None)
+    assert history, [t[:60] for t in texts]
+    assert "签约" in history and "开工" in history
+
+    outside = sorted({u for u in requests if not is_local(u)})
+    assert not outside, f"requests left the machine: {outside}"
+    ARTIFACTS.mkdir(exist_ok=True)
+    tab.wait_for_timeout(500)
+    tab.screenshot(path=str(ARTIFACTS / "project_map.png"), full_page=True)
+
+
+def test_project_progress_page(server, tab):
+    requests = watch(tab)
+    tab.goto(f"{server}/{quote('项目进度')}")
+    tab.locator("h1").filter(has_text="项目进度").first.wait_for(timeout=90_000)
+    wait_idle(tab)
+    assert not tab.locator("[data-testid=stException]").count()
+    body = tab.inner_text("body")
+    for words in ("新签约项目", "阶段漏斗", "月度趋势", "各单位排名", "督办清单", "月通报（Excel）", "台账导入模板", "导入项目台账"):
+        assert words in body, words
+    tab.locator("[data-testid=stDataFrame]").first.scroll_into_view_if_needed()  # the grid fills its table when visible
+    tab.wait_for_function("""() => [...document.querySelectorAll('[data-testid=stDataFrame]')]
+        .some(d => d.textContent.startsWith('位次单位'))""", timeout=30_000)
+    texts = dataframe_texts(tab)
+    ranking = next((t for t in texts if t.startswith("位次单位数值上月位次位次变化")), None)
+    assert ranking, [t[:60] for t in texts]
+    assert "通山县" in ranking and "咸宁高新区" in ranking
+    assert tab.locator("[data-testid=stVegaLiteChart]").count() >= 2 or tab.locator("canvas").count() >= 2
+    outside = sorted({u for u in requests if not is_local(u)})
+    assert not outside, f"requests left the machine: {outside}"
+    ARTIFACTS.mkdir(exist_ok=True)
+    tab.wait_for_timeout(800)
+    tab.screenshot(path=str(ARTIFACTS / "project_progress.png"), full_page=True)

@@ -1,0 +1,277 @@
+"""地图工作台 in a real browser: layers drawn from local files only, click → card, draw → totals, measure,
+table ↔ map, print export, a failing basemap, hostile names shown as text, and an unchanged rerun that
+sends no layer data again."""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import re
+import shutil
+import time
+from pathlib import Path
+from urllib.parse import quote, urlparse
+
+import pytest
+import shapely
+
+import store
+from geo import coords
+from layers import idle_assets, parks, projects
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+FRAME = 'iframe[title*="workbench_map"]'
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+APP_IDLE = "[data-testid='stApp'][data-test-script-state='notRunning'][data-test-connection-state='CONNECTED']"
+XSS_NAMES = ("<img src=x onerror=alert(1)>", "${alert(1)}", "项目`${alert(2)}`</script><script>alert(3)</script>")
+_spec = importlib.util.spec_from_file_location("workbench_browser_conftest", Path(__file__).with_name("conftest.py"))
+_conftest = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_conftest)
+
+
+def url(base: str) -> str:
+    return f"{base}/{quote('地图工作台')}"
+
+
+def is_local(u: str) -> bool:
+    p = urlparse(u)
+    return p.scheme in {"data", "blob", "about"} or (p.scheme in {"http", "https", "ws", "wss"} and p.hostname in LOOPBACK)
+
+
+def wait_idle(page, timeout_ms: int = 60_000) -> None:
+    page.wait_for_timeout(300)
+    page.wait_for_selector(APP_IDLE, state="attached", timeout=timeout_ms)
+
+
+def open_map(page, base: str):
+    """The component's frame once it has drawn its layers."""
+    page.goto(url(base))
+    page.wait_for_selector(FRAME, timeout=60_000)
+    frame = page.query_selector(FRAME).content_frame()
+    frame.wait_for_function("() => window.workbench && window.workbench.ready()", timeout=60_000)
+    wait_idle(page)
+    return frame
+
+
+def texts(page) -> list[str]:
+    return page.evaluate("() => [...document.querySelectorAll('[data-testid=stDataFrame]')].map(d => d.textContent)")
+
+
+def wait_text(page, predicate, what: str, timeout_s: float = 30):
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        found = [t for t in texts(page) if predicate(t)]
+        if found:
+            return found[0]
+        page.wait_for_timeout(250)
+    pytest.fail(f"{what} never appeared; dataframes: {[t[:120] for t in texts(page)]}")
+
+
+def expected_inside(db: Path, polygon) -> int:
+    con = store.connect(db, read_only=True)
+    try:
+        frame = projects.load(con)
+    finally:
+        con.close()
+    located = frame[frame.geometry.notna()]
+    return int(sum(polygon.covers(g) for g in located.geometry))
+
+
+def screenshot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+
+
+def test_all_layers_drawn_from_loopback_only(server, tab):
+    requests: list[str] = []
+    tab.on("request", lambda r: requests.append(r.url))
+    tab.on("websocket", lambda ws: requests.append(ws.url))
+    frame = open_map(tab, server)
+    counts = frame.evaluate("() => window.workbench.counts()")
+    assert counts["projects"] > 1000 and counts["factories"] == 148 and counts["assets"] == 30, counts
+    assert counts["parks"] == 9 and counts["regions"] == 6, counts
+    outside = sorted({u for u in requests if not is_local(u)})
+    assert not outside, f"requests left the machine: {outside}"
+    leaflet = [u for u in requests if urlparse(u).path.endswith("/leaflet/dist/leaflet.js")]
+    assert leaflet and all(urlparse(u).path.startswith("/app/static/vendor/") for u in leaflet)
+    labels = frame.evaluate("() => [...document.querySelectorAll('.wb-label')].map(e => e.textContent)")
+    assert "咸安区" in labels and len(labels) == 6
+    screenshot(tab, "workbench.png")
+
+
+def test_click_shows_card_and_position(server, tab, demo_template):
+    frame = open_map(tab, server)
+    target = frame.evaluate("() => window.workbench.isolated('projects', 12)")
+    assert target, "no isolated project point to click"
+    box = tab.query_selector(FRAME).bounding_box()
+    tab.mouse.click(box["x"] + target["x"], box["y"] + target["y"])
+    clicked = frame.evaluate("() => window.workbench.state().click")
+    assert clicked["layer"] == "projects", clicked
+    card = wait_text(tab, lambda t: t.startswith("字段值名称"), "the detail card")
+    state = frame.evaluate("() => window.workbench.state()")
+    assert state["click"]["i"] == target["i"]
+    names = demo_template.project_names
+    assert any(card.startswith(f"字段值名称{n}") for n in names.values()), card[:80]
+    tab.get_by_text("点击位置").first.wait_for()
+    assert re.search(r"（WGS-84）：1\d\d\.\d{6}, \d\d\.\d{6}", tab.inner_text("body"))
+
+
+def test_draw_polygon_with_the_mouse_totals_the_features_inside(server, tab, demo_template):
+    frame = open_map(tab, server)
+    box = tab.query_selector(FRAME).bounding_box()
+    frame.click(".leaflet-pm-icon-polygon")
+    corners = [(300, 250), (520, 240), (540, 460), (310, 470)]
+    for x, y in corners:
+        tab.mouse.click(box["x"] + x, box["y"] + y)
+        tab.wait_for_timeout(150)
+    tab.mouse.click(box["x"] + corners[0][0], box["y"] + corners[0][1])  # closing on the first vertex finishes
+    frame.wait_for_function("() => window.workbench.state().shape !== null", timeout=10_000)
+    shape = frame.evaluate("() => window.workbench.state().shape")
+    assert shape["type"] == "polygon" and len(shape["coords"]) == 4
+    expected = expected_inside(demo_template.path, shapely.Polygon(shape["coords"]))
+    assert expected > 0
+    summary = wait_text(tab, lambda t: t.startswith("图层指标合计") and f"招商项目数量（个）{expected}" in t, f"{expected} projects")
+    assert "总投资（万元）" in summary
+    tab.get_by_text("选择范围面积").first.wait_for()
+    screenshot(tab, "workbench_polygon.png")
+
+
+def test_circle_and_measure_through_the_api(server, tab, demo_template):
+    frame = open_map(tab, server)
+    lon, lat = 114.32, 29.85
+    frame.evaluate(f"() => window.workbench.drawCircle({lon}, {lat}, 8000)")
+    from analysis.selection import shape_geometry
+
+    disc = shape_geometry({"type": "circle", "center": (lon, lat), "radius_m": 8000})
+    expected = expected_inside(demo_template.path, disc)
+    wait_text(tab, lambda t: f"招商项目数量（个）{expected}" in t, f"{expected} projects in the circle")
+    frame.evaluate("() => window.workbench.measure([[114.0, 29.8], [114.3, 29.8], [114.3, 30.0]])")
+    length = coords.haversine_m(114.0, 29.8, 114.3, 29.8) + coords.haversine_m(114.3, 29.8, 114.3, 30.0)
+    tab.get_by_text(f"测量距离：{length / 1000:.2f} 公里").wait_for(timeout=30_000)
+
+
+def test_search_and_table_selection_highlight_the_map(server, tab, demo_template):
+    frame = open_map(tab, server)
+    pid, name = sorted(demo_template.project_names.items())[5]
+    tab.get_by_label("按名称查找要素").fill(name)
+    tab.keyboard.press("Enter")
+    frame.wait_for_function("() => (window.workbench.highlighted().projects || []).length === 1", timeout=30_000)
+    wait_idle(tab)
+    # Tick the first row of the table: that project is highlighted on the map.
+    grid = tab.locator("[data-testid=stDataFrame]").last
+    grid.scroll_into_view_if_needed()
+    gbox = grid.bounding_box()
+    tab.mouse.click(gbox["x"] + 14, gbox["y"] + 35 + 17)
+    frame.wait_for_function("() => (window.workbench.highlighted().projects || []).length === 2", timeout=30_000)
+
+
+def test_unchanged_rerun_sends_no_layer_data(server, tab):
+    frames: list[int] = []
+    tab.on("websocket", lambda ws: ws.on("framereceived", lambda p: frames.append(len(p))))
+    frame = open_map(tab, server)
+    # The browser reported the versions it holds; the run that followed sent none again.
+    frame.wait_for_function("() => window.workbench.stats().renders >= 2", timeout=30_000)
+    first = frame.evaluate("() => window.workbench.stats()")
+    assert first["blobBytes"] > 10_000 and first["lastBlobBytes"] == 0, first
+    wait_idle(tab)
+    before = len(frames)
+    tab.keyboard.press("r")  # Streamlit's rerun shortcut: same page, same data
+    deadline = time.monotonic() + 20
+    while len(frames) < before + 5 and time.monotonic() < deadline:  # the rerun's deltas arrive
+        tab.wait_for_timeout(100)
+    assert len(frames) >= before + 5, "pressing r did not rerun the page"
+    wait_idle(tab)
+    after = frame.evaluate("() => window.workbench.stats()")
+    assert after["blobBytes"] == first["blobBytes"], after
+    assert sum(frames[before:]) < first["blobBytes"], "the rerun sent as much as the layers themselves"
+
+
+def test_print_export_produces_an_a3_png(server, tab):
+    from PIL import Image
+
+    from reports.map_print import a3_pixels
+
+    open_map(tab, server)
+    tab.get_by_text("打印导出（A3）").click()
+    with tab.expect_download(timeout=120_000) as info:
+        tab.get_by_role("button", name="下载 A3 PNG").click()
+    ARTIFACTS.mkdir(exist_ok=True)
+    target = ARTIFACTS / "workbench_print.png"
+    info.value.save_as(str(target))
+    image = Image.open(io.BytesIO(target.read_bytes()))
+    assert image.size == a3_pixels()
+
+
+def test_unreachable_basemap_falls_back_to_no_basemap(server, tab):
+    blocked: list[str] = []
+    tab.route(re.compile(r"https?://(?!127\.0\.0\.1).*"), lambda route: (blocked.append(route.request.url), route.abort()))
+    frame = open_map(tab, server)
+    before = frame.evaluate("() => window.workbench.counts()")
+    tab.get_by_label("底图").click()
+    tab.get_by_role("option", name="高德 矢量（GCJ-02）").click()
+    frame.wait_for_function("() => window.workbench.notice().includes('底图无法加载')", timeout=30_000)
+    wait_idle(tab)
+    assert blocked and all("autonavi.com" in u for u in blocked)
+    assert frame.evaluate("() => window.workbench.counts()") == before
+    screenshot(tab, "workbench_basemap_failed.png")
+
+
+@pytest.fixture(scope="module")
+def hostile_server(demo_template, tmp_path_factory):
+    """A server whose data contains names that would run script if they were ever treated as HTML."""
+    folder = tmp_path_factory.mktemp("xss")
+    db = folder / "xss.duckdb"
+    shutil.copyfile(demo_template.path, db)
+    con = store.connect(db)
+    try:
+        first = projects.load(con).dropna(subset=["county_adcode"]).iloc[:3]
+        for (pid, geom), name in zip(zip(first["project_id"], first.geometry), XSS_NAMES):
+            projects.update(con, pid, {"name": name, "geometry": geom}, user="测试")
+        park_id = parks.load(con)["park_id"].iloc[0]
+        parks.update(con, park_id, {"name": XSS_NAMES[0], "positioning": XSS_NAMES[1]}, user="测试")
+        asset_id = idle_assets.load(con)["asset_id"].iloc[0]
+        idle_assets.update(con, asset_id, {"name": XSS_NAMES[2]}, user="测试")
+        con.execute("UPDATE regions SET name = ? WHERE adcode = '421202'", [XSS_NAMES[0]])
+        ids = list(first["project_id"])
+    finally:
+        con.close()
+    with _conftest.serve(db, folder / "streamlit.log") as base:
+        yield base, ids
+
+
+def test_hostile_names_are_inert_text(hostile_server, tab):
+    base, ids = hostile_server
+    dialogs: list[str] = []
+    tab.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    frame = open_map(tab, base)
+    labels = frame.evaluate("() => [...document.querySelectorAll('.wb-label')].map(e => e.textContent)")
+    assert XSS_NAMES[0] in labels
+    assert frame.evaluate("() => document.querySelectorAll('img[src=x], .wb-label img, .wb-tip img').length") == 0
+    for name in XSS_NAMES:
+        tab.get_by_label("按名称查找要素").fill(name)
+        tab.keyboard.press("Enter")
+        wait_idle(tab)
+        frame.wait_for_function("() => Object.values(window.workbench.highlighted()).some(v => v.length)", timeout=30_000)
+    # Hover each hostile project on the map: the tooltip shows its name as text, with no element inside.
+    box = tab.query_selector(FRAME).bounding_box()
+    hovered = 0
+    for name in XSS_NAMES:
+        i = frame.evaluate("([n]) => window.workbench.indexOf('projects', n)", [name])
+        assert i >= 0, name
+        frame.evaluate("([i]) => window.workbench.center('projects', i, 15)", [i])
+        p = frame.evaluate("([i]) => window.workbench.pointAt('projects', i)", [i])
+        tab.mouse.move(box["x"] + p["x"], box["y"] + p["y"])
+        tab.wait_for_timeout(300)
+        tip = frame.evaluate("() => window.workbench.tip()")
+        if tip and name in tip["text"]:
+            hovered += 1
+            assert tip["elements"] == 0
+    assert hovered >= 2, "the hostile names never showed in a tooltip"
+    card_names = "".join(texts(tab))
+    assert any(n in card_names for n in XSS_NAMES), "the search result's card does not show the name as text"
+    assert dialogs == [], f"a name ran script: {dialogs}"
+    screenshot(tab, "workbench_hostile.png")

@@ -1,0 +1,67 @@
+"""Fixtures for the in-process page tests (streamlit.testing.v1.AppTest).
+
+AppTest runs the scripts inside this process, so Streamlit's caches (and the cached DuckDB connection
+in ``ui.data``) are process-wide: every test starts and ends with empty caches, so a test never sees a
+connection to another test's database file.
+"""
+
+from __future__ import annotations
+
+import gc
+from types import SimpleNamespace
+
+import pytest
+import streamlit as st
+
+import layers
+import store
+from analysis.kpis import Period, summarize
+from layers import projects
+
+
+def clear_streamlit_caches() -> None:
+    """Drop cached data and the cached connection, and let the connection object go."""
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    gc.collect()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_streamlit_caches():
+    clear_streamlit_caches()
+    yield
+    clear_streamlit_caches()
+
+
+@pytest.fixture(scope="module")
+def ui_demo(tmp_path_factory) -> SimpleNamespace:
+    """A demo database file built once per module, plus expectations read from it *before* the app opens it.
+
+    ``q1_signed``: projects signed 2018-01..2018-03 (layers.projects + analysis.kpis);
+    ``parks_by_county``: {county adcode: number of parks} by plain SQL.
+    """
+    from data import demo
+
+    path = tmp_path_factory.mktemp("ui_demo") / "demo.duckdb"
+    con = store.connect(path)
+    try:
+        layers.create_all(con)
+        demo.build(con)
+        q1 = summarize(projects.load(con), Period.from_months("2018-01", "2018-03"))["signed"]
+        parks = dict(con.execute("SELECT county_adcode, count(*) FROM parks GROUP BY county_adcode").fetchall())
+        counties = [
+            c
+            for (c,) in con.execute(
+                "SELECT county_adcode FROM reporting_units WHERE kind = 'county' ORDER BY sort_order"
+            ).fetchall()
+        ]
+    finally:
+        con.close()
+    return SimpleNamespace(path=path, q1_signed=int(q1), parks_by_county={c: int(parks.get(c, 0)) for c in counties})
+
+
+@pytest.fixture
+def demo_env(ui_demo, monkeypatch) -> SimpleNamespace:
+    """``PARKMAP_DB`` pointing at the module's demo database."""
+    monkeypatch.setenv(store.ENV_VAR, str(ui_demo.path))
+    return ui_demo

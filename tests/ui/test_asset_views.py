@@ -1,0 +1,47 @@
+"""ui.asset_views pure helpers: the Excel export never writes a formula from data; board cards escape data text."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import date
+
+import openpyxl
+import pandas as pd
+
+from ui import asset_views as av
+
+
+def test_excel_export_writes_text_never_formulas():
+    frame = pd.DataFrame({"资产名称": ['=HYPERLINK("http://evil","点我")', "+SUM(A1)", "老粮站"],
+                          "计划完成时间": [pd.Timestamp("2018-03-31"), pd.NaT, pd.Timestamp("2019-01-01")],
+                          "账面价值（万元）": [1200.0, None, 30.5], "空": ["", None, "x"]})
+    raw = av.excel_bytes({"资产清单": frame, "逾期清单": frame.iloc[:0]})
+    xml = zipfile.ZipFile(io.BytesIO(raw)).read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in xml and "<f " not in xml
+    wb = openpyxl.load_workbook(io.BytesIO(raw))
+    assert wb.sheetnames == ["资产清单", "逾期清单"]
+    ws = wb["资产清单"]
+    assert [c.value for c in ws[1]] == list(frame.columns)
+    assert ws["A2"].value == '=HYPERLINK("http://evil","点我")' and ws["A2"].data_type == "s"
+    assert ws["A3"].data_type == "s"
+    assert ws["B2"].value.date() == date(2018, 3, 31) and ws["B2"].number_format == "yyyy-mm-dd"
+    assert ws["B3"].value is None and ws["C3"].value is None and ws["D2"].value is None
+    assert ws["C4"].value == 30.5
+
+
+def test_board_cards_escape_data_text():
+    frame = pd.DataFrame([{"asset_id": "A1", "name": "<img src=x onerror=alert(1)>", "county": "甲县", "asset_type": "闲置楼宇",
+                           "mode": "出租", "book_value_wan": 1000.0, "planned_date": pd.Timestamp("2018-03-01"),
+                           "responsible_unit": "`${x}`", "responsible_leader": "张三", "stage": "招商推介", "days_overdue": 5.0}])
+    html = av.board_html(frame, "招商推介")
+    assert "<img" not in html and "&lt;img" in html and "${" not in html
+    assert "逾期 5 天" in html and "计划 2018-03-01" in html
+    assert "（无）" in av.board_html(frame, "签约")
+
+
+def test_table_renames_and_formats():
+    frame = pd.DataFrame({"name": ["甲"], "planned_date": [pd.Timestamp("2018-06-01")], "vacancy_share": [0.75], "counterpart": [None]})
+    out = av.table(frame, {"name": "资产名称", "planned_date": "计划完成时间", "vacancy_share": "空置率", "counterpart": "对接企业",
+                           "mode": "盘活方式"})
+    assert out.iloc[0].tolist() == ["甲", "2018-06-01", "75%", "", ""]

@@ -1,0 +1,279 @@
+"""闲置资产盘活 page support: cached loaders (county scope tuple), the stage-coloured map, board cards, charts data,
+Excel export and the page's writes (stage change, meeting task) through ``layers.asset_cases``.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import altair as alt
+import folium
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from analysis import asset_matching, revitalisation
+from analysis.matching import Requirement
+from layers import asset_cases, idle_assets, projects
+from layers.vocab import ASSET_STAGES
+from ui import assets as local_assets
+from ui import data, maps
+from ui.safe_html import text
+
+TTL = data.TTL
+PAGE_USER = "页面用户"  # until the login gate names the user
+COLUMNS = {  # asset columns as shown and exported
+    "asset_id": "编号", "name": "资产名称", "county": "县（市、区）", "owner_unit": "产权单位", "owner_kind": "单位性质",
+    "asset_type": "资产类型", "land_mu": "占地面积（亩）", "floor_area_m2": "建筑面积（㎡）", "book_value_wan": "账面价值（万元）",
+    "appraised_value_wan": "评估价值（万元）", "vacancy_share": "空置率", "stage": "盘活阶段", "mode": "盘活方式",
+    "responsible_unit": "责任单位", "responsible_leader": "责任领导", "planned_date": "计划完成时间", "counterpart": "对接企业",
+    "realised_value_wan": "实现价值（万元）", "days_overdue": "逾期天数",
+}
+EVENT_COLUMNS = {"asset_name": "资产名称", "changed_on": "日期", "from_stage": "原阶段", "stage": "新阶段", "mode": "盘活方式",
+                 "author": "记录人", "note": "说明"}
+TASK_COLUMNS = {"asset_name": "资产名称", "meeting": "会议", "meeting_on": "会议日期", "text": "议定事项", "due_on": "完成时限",
+                "responsible": "责任单位/人", "done": "已完成", "done_on": "完成日期"}
+PROJECT_COLUMNS = {"project_name": "项目名称", "project_stage": "阶段", "category": "类别", "industry_chain": "产业链",
+                   "land_mu": "用地需求（亩）", "investment_wan": "投资额（万元）", "score": "匹配分", "reasons": "理由"}
+
+
+def _cursor():
+    return data._cursor()  # ui.data owns the connection; it has no public cursor yet
+
+
+@st.cache_data(ttl=TTL, max_entries=16)
+def load_assets(counties: tuple[str, ...] | None) -> gpd.GeoDataFrame:
+    """Idle assets in scope (EPSG:4326) with a ``county`` name column."""
+    with _cursor() as con:
+        frame = idle_assets.load(con, county=counties)
+    names = county_names(counties)
+    frame["county"] = frame["county_adcode"].map(names).fillna(frame["county_adcode"])
+    return frame
+
+
+@st.cache_data(ttl=TTL, max_entries=16)
+def load_events(counties: tuple[str, ...] | None) -> pd.DataFrame:
+    """Stage history of the assets in scope, with ``asset_name``."""
+    assets = load_assets(counties)
+    with _cursor() as con:
+        events = asset_cases.load_events(con, asset_ids=list(assets["asset_id"]))
+    return events.assign(asset_name=events["asset_id"].map(dict(zip(assets["asset_id"], assets["name"], strict=True))))
+
+
+@st.cache_data(ttl=TTL, max_entries=16)
+def load_tasks(counties: tuple[str, ...] | None) -> pd.DataFrame:
+    """Meeting tasks of the assets in scope, with ``asset_name``."""
+    assets = load_assets(counties)
+    with _cursor() as con:
+        tasks = asset_cases.load_tasks(con, asset_ids=list(assets["asset_id"]))
+    return tasks.assign(asset_name=tasks["asset_id"].map(dict(zip(assets["asset_id"], assets["name"], strict=True))))
+
+
+@st.cache_data(ttl=TTL, max_entries=16)
+def load_pipeline(counties: tuple[str, ...] | None) -> pd.DataFrame:
+    """在谈/签约/注册 projects in scope (the matching input)."""
+    with _cursor() as con:
+        return projects.load(con, county=counties, stages=list(asset_matching.PIPELINE_STAGES))
+
+
+def county_names(counties: tuple[str, ...] | None) -> dict[str, str]:
+    regions = data.load_home_regions(counties)
+    counties_only = regions[regions["level"] == "county"]
+    return dict(zip(counties_only["adcode"], counties_only["name"], strict=True))
+
+
+def as_of_view(counties: tuple[str, ...] | None, as_of: date) -> pd.DataFrame:
+    """Assets with their stage as of ``as_of`` (from the history) and ``overdue`` / ``days_overdue``."""
+    assets, events = load_assets(counties), load_events(counties)
+    frame = revitalisation.stages_as_of(assets, events, as_of) if len(events) else assets.copy()
+    late = revitalisation.overdue(frame, as_of)["days_overdue"]
+    frame["days_overdue"] = late.reindex(frame.index)
+    return frame
+
+
+def summary(counties: tuple[str, ...] | None, as_of: date) -> dict:
+    return revitalisation.summarize(load_assets(counties), as_of=as_of, events=load_events(counties))
+
+
+def asset_map(frame: gpd.GeoDataFrame, regions: gpd.GeoDataFrame) -> folium.Map:
+    """Boundaries plus one toggleable group per stage; points and polygons coloured by stage; escaped tooltips."""
+    bounds = regions.total_bounds if len(regions) else maps.DEFAULT_BOUNDS
+    m = maps.base_map(bounds)
+    maps.add_boundaries(folium.FeatureGroup(name="行政区").add_to(m), regions)
+    tips = frame.assign(tip_plan=pd.to_datetime(frame["planned_date"]).dt.strftime("计划完成 %Y-%m-%d").fillna(""),
+                        tip_late=frame["days_overdue"].map(lambda d: f"逾期 {int(d)} 天" if pd.notna(d) else ""))
+    tips = gpd.GeoDataFrame(tips, geometry="geometry", crs="EPSG:4326")
+    fields = ["name", "asset_type", "stage", "owner_unit", "tip_plan", "tip_late"]
+    for stage in ASSET_STAGES:
+        rows = tips[tips["stage"] == stage]
+        group = folium.FeatureGroup(name=f"{stage}（{len(rows)}）").add_to(m)
+        colour = maps.ASSET_COLORS[stage]
+        points = rows[rows.geom_type == "Point"]
+        polygons = rows[rows.geom_type.isin(["Polygon", "MultiPolygon"])]
+        maps.add_points(group, maps.feature_collection(points, "assets", "asset_id", fields, lambda r, c=colour: c), 8)
+        if len(polygons):
+            style = {"color": colour, "weight": 2, "fillColor": colour, "fillOpacity": 0.35}
+            maps.add_polygons(group, maps.feature_collection(polygons, "assets", "asset_id", fields, lambda r: ""), style)
+    folium.LayerControl(collapsed=False).add_to(m)
+    return local_assets.localise(m)
+
+
+def legend_html() -> str:
+    """Stage colour legend (constants only, escaped anyway)."""
+    return "".join(f"<span style='display:inline-block;width:11px;height:11px;border-radius:6px;background:{maps.ASSET_COLORS[s]};"
+                   f"margin:0 4px 0 10px'></span>{text(s)}" for s in ASSET_STAGES)
+
+
+def _wan(value) -> str:
+    return "—" if value is None or pd.isna(value) else f"{float(value):,.0f} 万元"
+
+
+def board_html(frame: pd.DataFrame, stage: str) -> str:
+    """The cards of one board column (every data text escaped)."""
+    rows = frame[frame["stage"] == stage].sort_values(["days_overdue", "book_value_wan"], ascending=False, na_position="last")
+    cards = []
+    for r in rows.to_dict("records"):
+        late = pd.notna(r.get("days_overdue"))
+        plan = pd.Timestamp(r["planned_date"]).strftime("%Y-%m-%d") if pd.notna(r.get("planned_date")) else "未定"
+        flag = f"<div style='color:#c0392b;font-weight:600'>逾期 {int(r['days_overdue'])} 天</div>" if late else ""
+        cards.append(
+            f"<div style='border:1px solid {'#e74c3c' if late else '#dcdde1'};border-left:5px solid {maps.ASSET_COLORS[stage]};"
+            f"border-radius:6px;padding:6px 8px;margin-bottom:8px;font-size:13px;background:#fff'>"
+            f"<div style='font-weight:600'>{text(r['name'])}</div>"
+            f"<div style='color:#555'>{text(r.get('county'))} · {text(r.get('asset_type'))} · {text(r.get('mode'))}</div>"
+            f"<div>账面 {text(_wan(r.get('book_value_wan')))} · 计划 {text(plan)}</div>"
+            f"<div style='color:#555'>{text(r.get('responsible_unit'))} {text(r.get('responsible_leader'))}</div>{flag}</div>")
+    return "".join(cards) or "<div style='color:#999;font-size:13px'>（无）</div>"
+
+
+def table(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
+    """The listed columns, renamed to their Chinese headers; dates as YYYY-MM-DD text."""
+    out = pd.DataFrame({label: frame.get(col) for col, label in columns.items()}, index=frame.index).reset_index(drop=True)
+    for col in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[col]):
+            out[col] = out[col].dt.strftime("%Y-%m-%d")
+    if "空置率" in out:
+        out["空置率"] = out["空置率"].map(lambda v: "" if pd.isna(v) else f"{v:.0%}")
+    if "理由" in out:
+        out["理由"] = out["理由"].map(lambda v: "；".join(v) if isinstance(v, list) else v)
+    for col in out.columns:
+        if not pd.api.types.is_numeric_dtype(out[col]):
+            out[col] = out[col].astype(object).where(out[col].notna(), "")
+    return out
+
+
+def charts(counties: tuple[str, ...] | None, as_of: date) -> dict[str, alt.Chart]:
+    """Altair charts (rendered by Streamlit's bundled vega-lite, offline): stages in lifecycle order and colours."""
+    frame = as_of_view(counties, as_of)
+    stages = list(ASSET_STAGES)
+    colours = alt.Scale(domain=stages, range=[maps.ASSET_COLORS[s] for s in stages])
+    by_stage = revitalisation.breakdown(frame, "stage", as_of=as_of)
+    by_mode = revitalisation.breakdown(frame, "mode", as_of=as_of)
+    by_county = revitalisation.breakdown(frame, "county", as_of=as_of)
+    money = by_county.melt(id_vars="county", value_vars=["book_value_yi", "revitalised_value_yi"], var_name="kind", value_name="yi")
+    money["kind"] = money["kind"].map({"book_value_yi": "账面价值", "revitalised_value_yi": "已盘活实现价值"})
+    trend = revitalisation.monthly_trend(load_events(counties), as_of=as_of)
+    trend = trend[trend["month"] <= pd.Timestamp(as_of).strftime("%Y-%m")]
+    long = trend.melt(id_vars="month", value_vars=stages, var_name="stage", value_name="assets")
+    long["order"] = long["stage"].map(stages.index)
+    return {
+        "stage": alt.Chart(by_stage).mark_bar().encode(
+            y=alt.Y("stage:N", sort=stages, title=None), x=alt.X("assets:Q", title="资产（处）"),
+            color=alt.Color("stage:N", scale=colours, legend=None), tooltip=["stage", "assets", "book_value_yi"]),
+        "mode": alt.Chart(by_mode).mark_bar(color="#2980b9").encode(
+            y=alt.Y("mode:N", sort=list(by_mode["mode"]), title=None), x=alt.X("assets:Q", title="资产（处）"),
+            tooltip=["mode", "assets", "book_value_yi"]),
+        "county": alt.Chart(money).mark_bar().encode(
+            x=alt.X("county:N", sort=list(by_county["county"]), title=None), xOffset="kind:N",
+            y=alt.Y("yi:Q", title="亿元"), color=alt.Color("kind:N", title=None), tooltip=["county", "kind", "yi"]),
+        "trend": alt.Chart(long).mark_area().encode(
+            x=alt.X("month:O", title=None), y=alt.Y("assets:Q", stack=True, title="资产（处）"),
+            color=alt.Color("stage:N", scale=colours, sort=stages, title="盘活阶段"), order="order:Q",
+            tooltip=["month", "stage", "assets"]),
+    }
+
+
+def excel_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
+    """An .xlsx with one sheet per frame. Text is always written as text: a value starting with ``=`` never becomes a
+    formula. Dates are real dates (yyyy-mm-dd)."""
+    import openpyxl
+    from openpyxl.utils import get_column_letter
+
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for title, frame in sheets.items():
+        ws = wb.create_sheet(title[:31])
+        ws.append(list(frame.columns))
+        for r, row in enumerate(frame.itertuples(index=False), start=2):
+            for c, value in enumerate(row, start=1):
+                cell = ws.cell(row=r, column=c)
+                if value is None or value == "" or (not isinstance(value, (list, str)) and pd.isna(value)):
+                    continue
+                if isinstance(value, pd.Timestamp):
+                    value = value.date()
+                if isinstance(value, list):
+                    value = "；".join(map(str, value))
+                cell.value = value.item() if hasattr(value, "item") else value
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"  # openpyxl would otherwise store "=…" as a formula
+                if isinstance(cell.value, date):
+                    cell.number_format = "yyyy-mm-dd"
+        for c, name in enumerate(frame.columns, start=1):
+            ws.column_dimensions[get_column_letter(c)].width = max(10, min(40, len(str(name)) * 2 + 2))
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def export(counties: tuple[str, ...] | None, as_of: date) -> bytes:
+    frame = as_of_view(counties, as_of)
+    return excel_bytes({
+        "资产清单": table(frame, COLUMNS),
+        "逾期清单": table(frame[frame["days_overdue"].notna()].sort_values("days_overdue", ascending=False), COLUMNS),
+        "阶段历史": table(load_events(counties), EVENT_COLUMNS),
+        "会议任务": table(load_tasks(counties), TASK_COLUMNS),
+        "分阶段统计": revitalisation.breakdown(frame, "stage", as_of=as_of)[["stage", "assets", "book_value_wan", "revitalised",
+                                                                             "overdue"]].set_axis(
+            ["盘活阶段", "资产（处）", "账面价值（万元）", "已盘活（处）", "逾期（处）"], axis=1),
+    })
+
+
+def matches_for(counties: tuple[str, ...] | None, asset_id: str) -> pd.DataFrame:
+    """Pipeline projects the asset could host (best first), as shown."""
+    assets = load_assets(counties)
+    found = asset_matching.projects_for_assets(assets[assets["asset_id"] == asset_id], load_pipeline(counties), limit_per_asset=10)
+    return table(found, PROJECT_COLUMNS)
+
+
+def offers(counties: tuple[str, ...] | None, min_area_m2: float, max_area_m2: float | None) -> pd.DataFrame:
+    """Idle buildings for an investor's floor-area need through the factory engine (feasible, then near misses)."""
+    req = Requirement(min_area_m2=min_area_m2 or None, max_area_m2=max_area_m2 or None)
+    result = asset_matching.offer_assets(load_assets(counties), req, counties=data.load_home_regions(counties))
+    found = pd.concat([result.feasible, result.near_misses], ignore_index=True)
+    found["fit"] = found["feasible"].map({True: "符合", False: "接近"}) if len(found) else []
+    return table(found, {"name": "资产名称", "county_name": "县（市、区）", "asset_type": "资产类型", "stage": "盘活阶段",
+                         "floor_area_m2": "空置面积（㎡）", "fit": "结论", "score": "匹配分", "reasons": "理由"})
+
+
+def _written() -> None:
+    for loader in (load_assets, load_events, load_tasks):
+        loader.clear()
+    data.load_layer.clear()  # the overview map shows the asset layer too
+
+
+def change_stage(asset_id: str, stage: str, on: date, *, note: str | None, mode: str | None) -> None:
+    """Record a stage change made on the page (author: :data:`PAGE_USER`)."""
+    with _cursor() as con:
+        asset_cases.change_stage(con, asset_id, stage, on=on, user=PAGE_USER, note=note or None, mode=mode)
+    _written()
+
+
+def add_task(asset_id: str, text_: str, *, due_on: date | None, responsible: str | None, meeting: str | None,
+             meeting_on: date | None) -> str:
+    """Attach a meeting task made on the page (author: :data:`PAGE_USER`)."""
+    with _cursor() as con:
+        task_id = asset_cases.add_task(con, asset_id, text_, user=PAGE_USER, due_on=due_on, responsible=responsible or None,
+                                       meeting=meeting or None, meeting_on=meeting_on)
+    _written()
+    return task_id

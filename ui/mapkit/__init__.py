@@ -1,0 +1,269 @@
+"""地图工作台: our own bidirectional Streamlit component (Leaflet from ``static/vendor``, no CDN).
+
+Python side: :func:`map_layers` builds the encoded layers (cached), :func:`workbench_map` renders them and
+returns what the user did, in WGS-84 whatever the basemap:
+
+``clicked``   ``{"layer", "id"}`` of the clicked feature, or None;
+``position``  ``(lon, lat)`` of the last click (WGS-84);
+``shape``     the drawn selection: ``{"type": "polygon", "coords": [(lon, lat), …]}`` or
+              ``{"type": "circle", "center": (lon, lat), "radius_m": r}``, or None;
+``measure``   ``{"coords": [...], "length_m": m}`` of the last measured line, or None;
+``view``      ``{"bounds": (w, s, e, n), "zoom": z}`` after the last pan/zoom, or None;
+``visible``   names of the layers switched on in the map's own panel.
+
+Data travel once: the browser reports the layer versions it holds (``have``) and later runs send only
+versions. On a GCJ-02 basemap the layers are shifted for display here and every position coming back is
+shifted to WGS-84 with :mod:`geo.coords` before the page sees it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import streamlit as st
+import streamlit.components.v1 as components
+
+from analysis import aggregation, lights
+from analysis.kpis import Period
+from geo import coords
+from layers import LAYER_LABELS
+from layers import regions as region_layer
+from ui import data
+from ui.basemaps import NONE, Basemap
+from ui.mapkit import payload
+from ui.maps import ASSET_COLORS, FACTORY_COLORS, PARK_STYLE, STAGE_COLORS
+from ui.text import t
+
+FRONTEND = Path(__file__).resolve().parent / "frontend"
+_component = components.declare_component("workbench_map", path=str(FRONTEND))
+
+LIGHT_COLORS = {"红灯": "#e74c3c", "黄灯": "#f1c40f", "绿灯": "#27ae60"}
+CHOROPLETH = ("#fff5eb", "#fdd0a2", "#fd8d3c", "#d94801", "#7f2704")
+REGION_STYLE = {"color": "#34495e", "weight": 1.5, "fillColor": "#ecf0f1", "fillOpacity": 0.25, "dashArray": "4 3"}
+POINT_STYLES = {  # layer → (key column, category column, colours, radius, cell colour)
+    "factories": ("factory_id", "status", FACTORY_COLORS, 4, "#7f8c8d"),
+    "assets": ("asset_id", "stage", ASSET_COLORS, 6, "#8e44ad"),
+    "projects": ("project_id", "stage", STAGE_COLORS, 4, "#2980b9"),
+}
+TEXT_KEYS = ("layers_title", "aggregated", "basemap_failed", "cell_count", "zoom_in", "map_error")
+
+
+@dataclass(frozen=True)
+class MapLayer:
+    """A layer as sent: its features (or cells when over budget) and, for point layers, grid cells for zoomed-out views."""
+
+    main: payload.EncodedLayer
+    cells: payload.EncodedLayer | None = None
+
+    @property
+    def name(self) -> str:
+        return self.main.name
+
+    def meta(self) -> dict:
+        out = self.main.meta()
+        if self.cells is not None and self.cells.version != self.main.version:
+            out["vc"] = self.cells.version
+        return out
+
+    def documents(self) -> list[payload.EncodedLayer]:
+        return [self.main] + ([self.cells] if self.cells is not None and self.cells.version != self.main.version else [])
+
+
+def _bins(values: pd.Series) -> list[float]:
+    finite = pd.to_numeric(values, errors="coerce").dropna()
+    if finite.empty:
+        return []
+    return sorted(set(np.quantile(finite, [0.2, 0.4, 0.6, 0.8]).round(4)))
+
+
+def _choropleth(regions: gpd.GeoDataFrame, kpi: str, first: str | None, last: str | None, counties) -> tuple:
+    """Fill colours, tooltip texts and legend of a county KPI (analysis.kpis via analysis.aggregation)."""
+    projects = data.load_layer("projects", counties)
+    values = aggregation.county_kpi(pd.DataFrame(projects.drop(columns="geometry")), kpi, Period.from_months(first, last))
+    per = regions["adcode"].map(values.to_dict())
+    cuts = _bins(per)
+    colour = [REGION_STYLE["fillColor"] if v is None or pd.isna(v) else CHOROPLETH[int(np.searchsorted(cuts, v, side="right"))]
+              for v in per]
+    label = aggregation.COUNTY_KPIS[kpi]
+    texts = [f"{label}：{aggregation.format_kpi(kpi, v)}" for v in per]
+    edges = [None, *cuts, None]
+    legend = tuple((f"{aggregation.format_kpi(kpi, lo) if lo is not None else '≤'}–{aggregation.format_kpi(kpi, hi) if hi is not None else ''}",
+                    CHOROPLETH[i]) for i, (lo, hi) in enumerate(zip(edges[:-1], edges[1:])))
+    return colour, texts, legend
+
+
+@st.cache_data(ttl=data.TTL, max_entries=8, show_spinner=False)
+def county_regions(counties: tuple[str, ...] | None) -> gpd.GeoDataFrame:
+    """The counties in scope (all stored regions when the store has no county level), EPSG:4326."""
+    with data._cursor() as con:
+        regions = region_layer.load(con, county=counties, level="county")
+        return regions if len(regions) else region_layer.load(con, county=counties)
+
+
+def map_frames(counties: tuple[str, ...] | None) -> dict[str, gpd.GeoDataFrame]:
+    """Every layer of the map as loaded (cached in ``ui.data``), WGS-84, regions first."""
+    frames = {"regions": county_regions(counties)}
+    frames.update({name: data.load_layer(name, counties) for name in ("parks", "factories", "assets", "projects")})
+    return frames
+
+
+def _project_colours(frame: gpd.GeoDataFrame, project_style: str) -> tuple[gpd.GeoDataFrame, str, dict]:
+    if project_style != "light":
+        return frame, "stage", STAGE_COLORS
+    as_of = data.dataset_info().get("as_of") or str(pd.Timestamp.today().date())
+    light = frame["project_id"].map(lights.project_lights(frame, as_of[:7], lights.load_rules()))
+    return frame.assign(light=light), "light", LIGHT_COLORS
+
+
+@st.cache_data(ttl=data.TTL, max_entries=16, show_spinner=False)
+def map_layers(counties: tuple[str, ...] | None, crs: str = "wgs84", project_style: str = "stage", kpi: str | None = None,
+               first: str | None = None, last: str | None = None) -> list[MapLayer]:
+    """Regions (optionally a KPI choropleth), parks and the three point layers, encoded for display in ``crs``.
+
+    A point layer over its budget (``payload.BUDGETS``) is sent as DuckDB grid cells only; otherwise as
+    points plus grid cells that the browser shows while zoomed out.
+    """
+    regions = county_regions(counties)
+    bounds = tuple(regions.total_bounds) if len(regions) else (73.0, 18.0, 135.0, 54.0)
+    with data._cursor() as con:
+        counts = {name: aggregation.located_count(con, name, county=counties) for name in POINT_STYLES}
+        cells = {name: aggregation.grid_cells(con, name, bounds, county=counties) for name in POINT_STYLES}
+    fills = values = None
+    legend: tuple = ()
+    if kpi:
+        fills, values, legend = _choropleth(regions, kpi, first, last, counties)
+    tolerance = max(0.0002, (bounds[2] - bounds[0]) / 4000)  # ~1/4 px at the extent's zoom
+    style = dict(REGION_STYLE, fillOpacity=0.65) if kpi else REGION_STYLE
+    out = [MapLayer(payload.encode_polygons("regions", LAYER_LABELS["regions"], regions, key="adcode", style=style, crs=crs,
+                                            tolerance_deg=tolerance, show_labels=True, fills=fills, values=values, legend=legend))]
+    parks = data.load_layer("parks", counties)
+    park_text = [" ".join(str(v) for v in (lvl, pos) if isinstance(v, str) and v) for lvl, pos in zip(parks["level"], parks["positioning"])]
+    out.append(MapLayer(payload.encode_polygons("parks", LAYER_LABELS["parks"], parks, key="park_id", style=PARK_STYLE, crs=crs,
+                                                tolerance_deg=tolerance / 4, values=park_text,
+                                                legend=((LAYER_LABELS["parks"], PARK_STYLE["color"]),))))
+    for name in ("assets", "factories", "projects"):
+        key, category, colours, radius, cell_colour = POINT_STYLES[name]
+        unit = aggregation.POINT_LAYERS[name][2]
+        cell_layer = payload.encode_cells(name, LAYER_LABELS[name], cells[name], color=cell_colour, crs=crs, value_label=unit)
+        if counts[name] > payload.BUDGETS.get(name, payload.DEFAULT_BUDGET):
+            out.append(MapLayer(cell_layer))  # too many to send one by one: DuckDB grid cells only
+            continue
+        frame = data.load_layer(name, counties)
+        if name == "projects":
+            frame, category, colours = _project_colours(frame, project_style)
+        main = payload.encode_points(name, LAYER_LABELS[name], frame, key=key, category=category, colors=colours,
+                                     radius=radius, crs=crs)
+        out.append(MapLayer(main, cell_layer))
+    return out
+
+
+def print_layers(frames: dict[str, gpd.GeoDataFrame], visible, *, project_style: str = "stage", kpi: str | None = None,
+                 first: str | None = None, last: str | None = None, counties=None) -> list:
+    """The visible layers styled as on screen, for :func:`reports.map_print.render`."""
+    from reports.map_print import PrintLayer
+
+    out = []
+    if "regions" in visible:
+        fills = legend = None
+        if kpi:
+            fills, _values, legend = _choropleth(frames["regions"], kpi, first, last, counties)
+        out.append(PrintLayer("regions", LAYER_LABELS["regions"], frames["regions"], "polygons", face=REGION_STYLE["fillColor"],
+                              fills=tuple(fills) if fills else None, labels=True, legend=legend or ()))
+    if "parks" in visible:
+        out.append(PrintLayer("parks", LAYER_LABELS["parks"], frames["parks"], "polygons", face=PARK_STYLE["fillColor"],
+                              edge=PARK_STYLE["color"]))
+    for name in ("assets", "factories", "projects"):
+        if name not in visible:
+            continue
+        _key, category, colours, radius, _cell = POINT_STYLES[name]
+        frame = frames[name]
+        if name == "projects":
+            frame, category, colours = _project_colours(frame, project_style)
+        out.append(PrintLayer(name, LAYER_LABELS[name], frame, "points", category=category, colors=colours,
+                              legend=tuple(colours.items()), size=radius * 5))
+    return out
+
+
+def _to_wgs84(lon, lat, crs: str) -> tuple[float, float]:
+    if coords.parse_crs(crs) == "wgs84":
+        return float(lon), float(lat)
+    x, y = coords.convert(float(lon), float(lat), crs, "wgs84")
+    return round(float(x), 7), round(float(y), 7)
+
+
+def normalise(value: dict | None, layers: Sequence[MapLayer], crs: str = "wgs84") -> dict:
+    """The browser's state as the page uses it: ids instead of wire positions, WGS-84 instead of display coordinates."""
+    value = value or {}
+    out = {"clicked": None, "position": None, "shape": None, "measure": None, "view": None,
+           "visible": list(value.get("visible") or [layer.name for layer in layers]), "seq": 0}
+    by_version = {layer.main.version: layer.main for layer in layers}
+    click = value.get("click") or None
+    if click and click.get("lon") is not None:
+        out["position"] = _to_wgs84(click["lon"], click["lat"], crs)
+        layer = by_version.get(click.get("v"))
+        fid = layer.id_at(click.get("i")) if layer is not None and layer.name == click.get("layer") else None
+        out["clicked"] = {"layer": layer.name, "id": fid} if fid is not None else None
+        out["seq"] = max(out["seq"], int(click.get("seq") or 0))
+    shape = value.get("shape") or None
+    if shape and shape.get("type") == "circle":
+        out["shape"] = {"type": "circle", "center": _to_wgs84(*shape["center"], crs), "radius_m": float(shape["radius_m"])}
+    elif shape and shape.get("type") == "polygon" and len(shape.get("coords") or []) >= 3:
+        out["shape"] = {"type": "polygon", "coords": [_to_wgs84(x, y, crs) for x, y in shape["coords"]]}
+    measure = value.get("measure") or None
+    if measure and len(measure.get("coords") or []) >= 2:
+        path = [_to_wgs84(x, y, crs) for x, y in measure["coords"]]
+        lon, lat = np.array(path).T
+        out["measure"] = {"coords": path, "length_m": float(np.sum(coords.haversine_m(lon[:-1], lat[:-1], lon[1:], lat[1:])))}
+    view = value.get("view") or None
+    if view and view.get("bounds"):
+        w, s, e, n = view["bounds"]
+        (w, s), (e, n) = _to_wgs84(w, s, crs), _to_wgs84(e, n, crs)
+        out["view"] = {"bounds": (w, s, e, n), "zoom": view.get("zoom")}
+    return out
+
+
+def _display_bounds(bounds, crs: str) -> list[float] | None:
+    if bounds is None:
+        return None
+    w, s, e, n = (float(v) for v in bounds)
+    if coords.parse_crs(crs) != "wgs84":
+        (w, e), (s, n) = coords.convert([w, e], [s, n], "wgs84", crs)
+    return [round(float(v), 6) for v in (w, s, e, n)]
+
+
+def workbench_map(layers: Sequence[MapLayer], *, key: str, basemap: Basemap = NONE, height: int = 620,
+                  bounds: Sequence[float] | None = None, highlight: dict[str, Sequence[str]] | None = None,
+                  focus: tuple[str, str] | None = None, visible: Sequence[str] | None = None) -> dict:
+    """Render the map; ``bounds`` (WGS-84 w, s, e, n) is fitted when it changes, ``highlight`` maps layer → ids,
+    ``focus`` = (layer, id) pans to one feature. Returns the user's actions (see the module docstring)."""
+    previous = st.session_state.get(key) or {}
+    have = previous.get("have") if isinstance(previous, dict) else None
+    documents = [doc for layer in layers for doc in layer.documents()]
+    by_name = {layer.name: layer.main for layer in layers}
+    args = {
+        "layers": [layer.meta() for layer in layers],
+        "blob": payload.bundle(documents, have),
+        # Streamlit re-posts a render only when the JSON arguments change, not the bytes: name what the bytes hold.
+        "sent": sorted({doc.version for doc in documents} - set(have or ())),
+        "basemap": basemap.to_args(),
+        "height": int(height),
+        "texts": {k: t(f"wb_{k}") for k in TEXT_KEYS},
+        "visible": list(visible) if visible is not None else None,
+        "highlight": {name: by_name[name].indices(ids) for name, ids in (highlight or {}).items() if name in by_name},
+        "focus": None,
+    }
+    shown = _display_bounds(bounds, basemap.crs)
+    args["bounds"] = shown
+    args["bounds_key"] = hashlib.sha1(repr((shown, basemap.crs)).encode()).hexdigest()[:10] if shown else None
+    if focus and focus[0] in by_name:
+        index = by_name[focus[0]].indices([focus[1]])
+        if index:
+            args["focus"] = {"layer": focus[0], "i": index[0], "key": f"{focus[0]}:{focus[1]}:{basemap.crs}"}
+    value = _component(key=key, default=None, **args)
+    return normalise(value if isinstance(value, dict) else None, layers, basemap.crs)

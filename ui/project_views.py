@@ -1,0 +1,229 @@
+"""项目地图 / 项目进度 page support: cached loaders (county scope tuple), filters, the stage-coloured project map,
+the project card with its stage history, the month report downloads and the ledger upload."""
+
+from __future__ import annotations
+
+import folium
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from analysis import lights, progress, ranking
+from analysis.kpis import YI_1, YI_10, Period, summarize
+from analysis.targets import completion
+from imports.ledger import LedgerError
+from imports.projects import import_projects
+from imports.templates import template_bytes
+from layers import project_history, reporting_units
+from layers import targets as target_layer
+from ui import assets as local_assets
+from ui import data, maps
+from ui.safe_html import text
+
+TTL = 300
+USER = "网页"
+SIZES = {"all": "全部", "10yi": "10亿元以上", "1yi": "1亿—10亿元", "small": "1亿元以下"}
+LIGHT_COLORS = {"红灯": "#e74c3c", "黄灯": "#f1c40f", "绿灯": "#27ae60"}
+CARD_FIELDS = {"name": "项目名称", "stage": "阶段", "investor": "投资方", "unit": "单位", "park_name": "所在园区",
+               "industry_chain": "产业链", "sign_type": "签约类型", "investment_wan": "合同投资（万元）",
+               "funds_in_place_wan": "到位资金（万元）", "signed_on": "签约日期", "planned_start": "计划开工", "started_on": "开工日期",
+               "produced_on": "投产日期", "leader": "包抓领导", "responsible_unit": "责任单位", "national_code": "投资项目代码",
+               "light": "灯"}
+
+
+def _cursor():
+    return data._cursor()  # ui.data owns the connection; it has no public cursor yet
+
+
+def current_month() -> str:
+    """The dataset's 数据截至 month (the demo: 2018-06), else this month."""
+    return str(pd.Period(data.dataset_info().get("as_of") or pd.Timestamp.today(), freq="M"))
+
+
+@st.cache_data(ttl=TTL, max_entries=8)
+def report_months(counties: tuple[str, ...] | None) -> list[str]:
+    """Months with a snapshot plus the current month, newest first."""
+    with _cursor() as con:
+        months = set(project_history.snapshot_months(con))
+    return sorted(months | {current_month()}, reverse=True)
+
+
+@st.cache_data(ttl=TTL, max_entries=16)
+def month_report(month: str, counties: tuple[str, ...] | None):
+    """The month's :class:`reports.monthly.MonthReport` (frozen on first use once the month is over)."""
+    from reports.monthly import collect
+
+    with _cursor() as con:
+        return collect(con, month, user=USER, county=counties)
+
+
+@st.cache_data(ttl=TTL, max_entries=8)
+def report_files(month: str, counties: tuple[str, ...] | None) -> tuple[bytes, bytes]:
+    """(月通报 .xlsx, printable .html) for the month."""
+    from reports import monthly, printable
+
+    report = month_report(month, counties)
+    return monthly.to_bytes(report), printable.render(report).encode("utf-8")
+
+
+@st.cache_data(ttl=TTL, max_entries=16)
+def stage_history(project_id: str) -> pd.DataFrame:
+    with _cursor() as con:
+        events = project_history.load_events(con, project_ids=[project_id])
+    events = events.assign(changed_on=pd.to_datetime(events["changed_on"]).dt.strftime("%Y-%m-%d")).fillna("")
+    return events.rename(columns={"stage": "阶段", "changed_on": "日期", "evidence": "佐证", "note": "说明"})[["日期", "阶段", "佐证", "说明"]]
+
+
+@st.cache_data(ttl=TTL, max_entries=8)
+def targets_for(year: int, counties: tuple[str, ...] | None) -> pd.DataFrame:
+    with _cursor() as con:
+        units = reporting_units.load(con, county=counties)
+        return target_layer.load(con, year=year, units=list(units["unit_id"]))
+
+
+@st.cache_data(ttl=TTL, max_entries=16)
+def projects_with_lights(month: str, counties: tuple[str, ...] | None) -> gpd.GeoDataFrame:
+    """Current projects plus their light as of ``month`` and the unit name."""
+    frame = data.load_layer("projects", counties).copy()
+    frame["light"] = frame["project_id"].map(lights.project_lights(frame, month, lights.load_rules())).fillna("绿灯")
+    units = data.load_units(counties)
+    frame["unit"] = frame["unit_id"].map(dict(zip(units["unit_id"], units["name"], strict=True))).fillna(frame["unit_id"])
+    return frame
+
+
+def filter_projects(frame: pd.DataFrame, *, period: Period, units=(), parks=(), industries=(), stages=(), size="all",
+                    light_values=()) -> pd.DataFrame:
+    """Pure filter: signed in ``period`` (unsigned pipeline projects always kept when no stage filter excludes them)."""
+    signed = pd.to_datetime(frame["signed_on"])
+    keep = signed.isna() | ((signed >= pd.Timestamp(period.start)) if period.start else True)
+    if period.end:
+        keep &= signed.isna() | (signed <= pd.Timestamp(period.end))
+    for column, wanted in (("unit_id", units), ("park_name", parks), ("industry_chain", industries), ("stage", stages),
+                           ("light", light_values)):
+        if wanted:
+            keep &= frame[column].isin(list(wanted))
+    money = frame["investment_wan"].fillna(0)
+    keep &= {"all": True, "10yi": money >= YI_10, "1yi": (money >= YI_1) & (money < YI_10), "small": money < YI_1}[size]
+    return frame[keep]
+
+
+def project_map(regions: gpd.GeoDataFrame, frame: gpd.GeoDataFrame, parks: gpd.GeoDataFrame) -> folium.Map:
+    """County boundaries, parks and the projects coloured by stage (features: id, layer='projects')."""
+    m = maps.base_map(regions.total_bounds if len(regions) else maps.DEFAULT_BOUNDS)
+    bounds = folium.FeatureGroup(name="行政区", show=True).add_to(m)
+    maps.add_boundaries(bounds, regions)
+    park_group = folium.FeatureGroup(name="园区", show=True).add_to(m)
+    maps.add_polygons(park_group, maps.feature_collection(parks, "parks", "park_id", ["name"], lambda r: ""), maps.PARK_STYLE)
+    group = folium.FeatureGroup(name="招商项目", show=True).add_to(m)
+    located = frame[frame.geometry.notna()]
+    maps.add_points(group, maps.feature_collection(located, "projects", "project_id", ["name", "stage", "unit", "investment_wan"],
+                                                   lambda r: maps.STAGE_COLORS.get(r.stage, "#7f8c8d")), 5)
+    folium.LayerControl(collapsed=False).add_to(m)
+    return local_assets.localise(m)
+
+
+def legend_html() -> str:
+    return "".join(f"<span style='display:inline-block;width:10px;height:10px;border-radius:5px;background:{c};margin:0 4px'></span>"
+                   f"{text(s)}" for s, c in maps.STAGE_COLORS.items())
+
+
+def card(frame: pd.DataFrame, project_id: str | None) -> pd.DataFrame | None:
+    """The clicked project's fields as (字段, 值) rows, looked up in the loaded frame (never taken from the browser)."""
+    match = frame[frame["project_id"].astype(str) == str(project_id)] if project_id else frame.iloc[0:0]
+    if match.empty:
+        return None
+    row = match.iloc[0]
+    rows = [(label, _shown(row[col])) for col, label in CARD_FIELDS.items() if col in row.index and pd.notna(row[col]) and row[col] != ""]
+    return pd.DataFrame(rows, columns=["字段", "值"]).astype(str)
+
+
+def _shown(value) -> str:
+    """Dates without a time, money without a trailing .0."""
+    if isinstance(value, pd.Timestamp):
+        return f"{value:%Y-%m-%d}"
+    if isinstance(value, float) and value.is_integer():
+        return f"{int(value):,}"
+    return str(value)
+
+
+def pending_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """Projects without a position (位置待定): still counted everywhere."""
+    pending = frame[frame.geometry.isna()]
+    return pd.DataFrame({"项目名称": pending["name"], "单位": pending["unit"], "阶段": pending["stage"],
+                         "合同投资（万元）": pending["investment_wan"]}).reset_index(drop=True)
+
+
+def kpis(month: str, counties: tuple[str, ...] | None) -> tuple[dict, pd.DataFrame]:
+    """Year-to-date KPIs of the month's snapshot and the target completion (for ``widgets.kpi_cards``)."""
+    report = month_report(month, counties)
+    return report.summary, report.completion
+
+
+def ranking_table(month: str, counties: tuple[str, ...] | None, indicator: str) -> pd.DataFrame:
+    report = month_report(month, counties)
+    frame = report.rankings.get(indicator)
+    if frame is None:
+        with _cursor() as con:
+            previous, _ = project_history.month_frame(con, ranking.previous_month(month), user=USER, county=counties)
+        frame = ranking.ranking(report.projects, previous, month, indicator, report.units, targets_for(int(month[:4]), counties))
+    percent = ranking.INDICATORS[indicator][1] == "%"
+    return pd.DataFrame({"位次": frame["rank"].astype("object").where(frame["rank"].notna(), "—"), "单位": frame["unit"],
+                         "数值": [("—" if pd.isna(v) else f"{v:.1%}") if percent else v for v in frame["value"]],
+                         "上月位次": frame["previous_rank"].astype("object").where(frame["previous_rank"].notna(), "—"),
+                         "位次变化": [ranking.change_label(c) for c in frame["change"]]})
+
+
+def funnel_frame(month: str, counties: tuple[str, ...] | None) -> pd.DataFrame:
+    f = month_report(month, counties).funnel
+    return pd.DataFrame({"阶段": f["label"], "项目数": f["reached"]}).set_index("阶段")
+
+
+def trend_frame(month: str, counties: tuple[str, ...] | None) -> pd.DataFrame:
+    t = month_report(month, counties).trend
+    return pd.DataFrame({"月份": t["month"], "当月签约（个）": t["signed"], "当月开工（个）": t["started"],
+                         "当月签约金额（亿元）": t["investment_yi"]}).set_index("月份")
+
+
+def light_tables(month: str, counties: tuple[str, ...] | None) -> dict[str, pd.DataFrame]:
+    r = month_report(month, counties)
+    names = dict(zip(r.units["unit_id"], r.units["name"], strict=True))
+    late = pd.DataFrame({"灯": r.late["light"], "项目名称": r.late["name"], "单位": r.late["unit_id"].map(names),
+                         "计划开工": r.late["planned_start"].astype(str), "逾期（月）": r.late["months_late"], "包抓领导": r.late["leader"]})
+    funding = pd.DataFrame({"灯": r.funding["light"], "项目名称": r.funding["name"], "单位": r.funding["unit_id"].map(names),
+                            "资金到位率": r.funding["funds_rate"].map(lambda x: f"{x:.1%}"), "已签约（月）": r.funding["months_signed"],
+                            "包抓领导": r.funding["leader"]})
+    behind = pd.DataFrame({"灯": r.progress["light"], "单位": r.progress["unit"], "指标": r.progress["indicator_label"],
+                           "目标完成率": r.progress["completion"].map(lambda x: f"{x:.1%}"), "落后（百分点）": r.progress["behind_points"]})
+    sup = pd.DataFrame({"督办事项": r.supervision["item"], "项目/指标": r.supervision["subject"], "单位": r.supervision["unit"],
+                        "责任领导": r.supervision["leader"], "责任单位": r.supervision["responsible_unit"], "情况": r.supervision["reason"],
+                        "办结时限": r.supervision["deadline"].astype(str)})
+    return {"开工滞后": late, "资金到位滞后": funding, "目标进度": behind, "督办清单": sup}
+
+
+def upload_ledger(raw: bytes, filename: str, crs: str | None) -> tuple[dict | None, str | None]:
+    """Import an uploaded ledger: (report dict, None) or (None, Chinese error). Caches are cleared after a write."""
+    try:
+        with _cursor() as con:
+            report = import_projects(con, raw, filename=filename, crs=crs, user=USER)
+    except LedgerError as exc:
+        return None, str(exc)
+    st.cache_data.clear()
+    return report.to_dict() | {"summary": report.summary_zh()}, None
+
+
+def template() -> bytes:
+    return template_bytes()
+
+
+def period_summary(first: str, last: str, counties: tuple[str, ...] | None) -> dict:
+    frame = data.load_layer("projects", counties)
+    return summarize(pd.DataFrame(frame.drop(columns="geometry")), Period.from_months(first, last), data.load_units(counties))
+
+
+def completion_for(summary: dict, year: int, counties: tuple[str, ...] | None) -> pd.DataFrame:
+    return completion(summary, targets_for(year, counties))
+
+
+def priority(first: str, last: str, counties: tuple[str, ...] | None) -> dict:
+    frame = data.load_layer("projects", counties)
+    return progress.priority_share(pd.DataFrame(frame.drop(columns="geometry")), Period.from_months(first, last))
