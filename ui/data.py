@@ -35,14 +35,14 @@ def _connection():
     return con
 
 
-def _cursor():
+def cursor():
     # DuckDB connections are not thread-safe; a cursor is a cheap per-call connection to the same file.
     return _connection().cursor()
 
 
 def store_ready() -> bool:
     """Whether the store already holds data (the first run builds the demo)."""
-    with _cursor() as con:
+    with cursor() as con:
         return layers.is_initialised(con)
 
 
@@ -50,21 +50,21 @@ def build_demo_store() -> None:
     """Fill an empty store with the demo (first run of the app on a fresh machine)."""
     from data import demo
 
-    with _cursor() as con:
+    with cursor() as con:
         demo.build(con)
     st.cache_data.clear()
 
 
 @st.cache_data(ttl=TTL, max_entries=4)
 def dataset_info() -> dict[str, str]:
-    with _cursor() as con:
+    with cursor() as con:
         return dataset.get_info(con)
 
 
 @st.cache_data(ttl=TTL, max_entries=32)
 def load_layer(name: str, counties: tuple[str, ...] | None) -> gpd.GeoDataFrame:
     """One layer (see ``layers.LAYERS``) limited to ``counties``."""
-    with _cursor() as con:
+    with cursor() as con:
         return layers.LAYERS[name].load(con, county=counties)
 
 
@@ -72,13 +72,13 @@ def load_layer(name: str, counties: tuple[str, ...] | None) -> gpd.GeoDataFrame:
 def load_home_regions(counties: tuple[str, ...] | None) -> gpd.GeoDataFrame:
     """The dataset's own region and its children (all regions if the dataset names none), within scope."""
     home = dataset_info().get("region")
-    with _cursor() as con:
+    with cursor() as con:
         return layers.regions.load(con, county=counties, family=home)
 
 
 @st.cache_data(ttl=TTL, max_entries=8)
 def load_units(counties: tuple[str, ...] | None) -> pd.DataFrame:
-    with _cursor() as con:
+    with cursor() as con:
         return reporting_units.load(con, county=counties)
 
 
@@ -93,6 +93,6 @@ def kpi_summary(first: str | None, last: str | None, counties: tuple[str, ...] |
 def target_completion(year: int, first: str, last: str, counties: tuple[str, ...] | None) -> pd.DataFrame:
     """目标完成率 per unit and indicator for ``year`` (actuals for the chosen months)."""
     units = tuple(load_units(counties)["unit_id"])
-    with _cursor() as con:
+    with cursor() as con:
         wanted = targets.load(con, year=year, units=units)
     return completion(kpi_summary(first, last, counties), wanted)

@@ -102,6 +102,8 @@ def test_project_progress_page(server, tab):
     tab.locator("h1").filter(has_text="项目进度").first.wait_for(timeout=90_000)
     wait_idle(tab)
     assert not tab.locator("[data-testid=stException]").count()
+    # Download buttons appear once the month's report files are built, after the rest of the page.
+    tab.get_by_text("月通报（Excel）").first.wait_for(timeout=120_000)
     body = tab.inner_text("body")
     for words in ("新签约项目", "阶段漏斗", "月度趋势", "各单位排名", "督办清单", "月通报（Excel）", "台账导入模板", "导入项目台账"):
         assert words in body, words

@@ -197,8 +197,11 @@ def test_print_export_produces_an_a3_png(server, tab):
 
     open_map(tab, server)
     tab.get_by_text("打印导出（A3）").click()
+    button = tab.get_by_role("button", name="下载 A3 PNG")
+    button.wait_for(timeout=120_000)  # the sheet is rendered server-side before the button appears
+    wait_idle(tab)
     with tab.expect_download(timeout=120_000) as info:
-        tab.get_by_role("button", name="下载 A3 PNG").click()
+        button.click()
     ARTIFACTS.mkdir(exist_ok=True)
     target = ARTIFACTS / "workbench_print.png"
     info.value.save_as(str(target))

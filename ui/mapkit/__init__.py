@@ -101,7 +101,7 @@ def _choropleth(regions: gpd.GeoDataFrame, kpi: str, first: str | None, last: st
 @st.cache_data(ttl=data.TTL, max_entries=8, show_spinner=False)
 def county_regions(counties: tuple[str, ...] | None) -> gpd.GeoDataFrame:
     """The counties in scope (all stored regions when the store has no county level), EPSG:4326."""
-    with data._cursor() as con:
+    with data.cursor() as con:
         regions = region_layer.load(con, county=counties, level="county")
         return regions if len(regions) else region_layer.load(con, county=counties)
 
@@ -131,7 +131,7 @@ def map_layers(counties: tuple[str, ...] | None, crs: str = "wgs84", project_sty
     """
     regions = county_regions(counties)
     bounds = tuple(regions.total_bounds) if len(regions) else (73.0, 18.0, 135.0, 54.0)
-    with data._cursor() as con:
+    with data.cursor() as con:
         counts = {name: aggregation.located_count(con, name, county=counties) for name in POINT_STYLES}
         cells = {name: aggregation.grid_cells(con, name, bounds, county=counties) for name in POINT_STYLES}
     fills = values = None
