@@ -38,14 +38,11 @@ PROJECT_COLUMNS = {"project_name": "项目名称", "project_stage": "阶段", "c
                    "land_mu": "用地需求（亩）", "investment_wan": "投资额（万元）", "score": "匹配分", "reasons": "理由"}
 
 
-def cursor():
-    return data.cursor()  # ui.data owns the connection; it has no public cursor yet
-
 
 @st.cache_data(ttl=TTL, max_entries=16)
 def load_assets(counties: tuple[str, ...] | None) -> gpd.GeoDataFrame:
     """Idle assets in scope (EPSG:4326) with a ``county`` name column."""
-    with cursor() as con:
+    with data.cursor() as con:
         frame = idle_assets.load(con, county=counties)
     names = county_names(counties)
     frame["county"] = frame["county_adcode"].map(names).fillna(frame["county_adcode"])
@@ -56,7 +53,7 @@ def load_assets(counties: tuple[str, ...] | None) -> gpd.GeoDataFrame:
 def load_events(counties: tuple[str, ...] | None) -> pd.DataFrame:
     """Stage history of the assets in scope, with ``asset_name``."""
     assets = load_assets(counties)
-    with cursor() as con:
+    with data.cursor() as con:
         events = asset_cases.load_events(con, asset_ids=list(assets["asset_id"]))
     return events.assign(asset_name=events["asset_id"].map(dict(zip(assets["asset_id"], assets["name"], strict=True))))
 
@@ -65,7 +62,7 @@ def load_events(counties: tuple[str, ...] | None) -> pd.DataFrame:
 def load_tasks(counties: tuple[str, ...] | None) -> pd.DataFrame:
     """Meeting tasks of the assets in scope, with ``asset_name``."""
     assets = load_assets(counties)
-    with cursor() as con:
+    with data.cursor() as con:
         tasks = asset_cases.load_tasks(con, asset_ids=list(assets["asset_id"]))
     return tasks.assign(asset_name=tasks["asset_id"].map(dict(zip(assets["asset_id"], assets["name"], strict=True))))
 
@@ -73,7 +70,7 @@ def load_tasks(counties: tuple[str, ...] | None) -> pd.DataFrame:
 @st.cache_data(ttl=TTL, max_entries=16)
 def load_pipeline(counties: tuple[str, ...] | None) -> pd.DataFrame:
     """在谈/签约/注册 projects in scope (the matching input)."""
-    with cursor() as con:
+    with data.cursor() as con:
         return projects.load(con, county=counties, stages=list(asset_matching.PIPELINE_STAGES))
 
 
@@ -264,7 +261,7 @@ def _written() -> None:
 
 def change_stage(asset_id: str, stage: str, on: date, *, note: str | None, mode: str | None) -> None:
     """Record a stage change made on the page (author: :data:`PAGE_USER`)."""
-    with cursor() as con:
+    with data.cursor() as con:
         asset_cases.change_stage(con, asset_id, stage, on=on, user=PAGE_USER, note=note or None, mode=mode)
     _written()
 
@@ -272,7 +269,7 @@ def change_stage(asset_id: str, stage: str, on: date, *, note: str | None, mode:
 def add_task(asset_id: str, text_: str, *, due_on: date | None, responsible: str | None, meeting: str | None,
              meeting_on: date | None) -> str:
     """Attach a meeting task made on the page (author: :data:`PAGE_USER`)."""
-    with cursor() as con:
+    with data.cursor() as con:
         task_id = asset_cases.add_task(con, asset_id, text_, user=PAGE_USER, due_on=due_on, responsible=responsible or None,
                                        meeting=meeting or None, meeting_on=meeting_on)
     _written()

@@ -27,14 +27,11 @@ PUSH_COLUMNS = {"project": "项目名称", "stage": "阶段", "industry_chain": 
                 "park": "推送园区", "county": "所在县（市、区）", "score": "评分", "reasons": "理由"}
 
 
-def cursor():
-    return data.cursor()  # ui.data owns the connection; it has no public cursor yet
-
 
 @st.cache_data(ttl=TTL, max_entries=8)
 def inputs(counties: tuple[str, ...] | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(parks, projects located in them) within scope, no geometry."""
-    with cursor() as con:
+    with data.cursor() as con:
         return cap.load_inputs(con, counties)
 
 
@@ -55,7 +52,7 @@ def capacity_tables(counties: tuple[str, ...] | None) -> tuple[pd.DataFrame, pd.
 @st.cache_data(ttl=TTL, max_entries=8)
 def intensity_table(counties: tuple[str, ...] | None) -> pd.DataFrame:
     parks, _ = inputs(counties)
-    with cursor() as con:
+    with data.cursor() as con:
         metrics = cap.load_metrics(con, counties)
     return intensity.park_intensity(parks, metrics)
 

@@ -31,9 +31,6 @@ CARD_FIELDS = {"name": "项目名称", "stage": "阶段", "investor": "投资方
                "light": "灯"}
 
 
-def cursor():
-    return data.cursor()  # ui.data owns the connection; it has no public cursor yet
-
 
 def current_month() -> str:
     """The dataset's 数据截至 month (the demo: 2018-06), else this month."""
@@ -43,7 +40,7 @@ def current_month() -> str:
 @st.cache_data(ttl=TTL, max_entries=8)
 def report_months(counties: tuple[str, ...] | None) -> list[str]:
     """Months with a snapshot plus the current month, newest first."""
-    with cursor() as con:
+    with data.cursor() as con:
         months = set(project_history.snapshot_months(con))
     return sorted(months | {current_month()}, reverse=True)
 
@@ -53,7 +50,7 @@ def month_report(month: str, counties: tuple[str, ...] | None):
     """The month's :class:`reports.monthly.MonthReport` (frozen on first use once the month is over)."""
     from reports.monthly import collect
 
-    with cursor() as con:
+    with data.cursor() as con:
         return collect(con, month, user=USER, county=counties)
 
 
@@ -68,7 +65,7 @@ def report_files(month: str, counties: tuple[str, ...] | None) -> tuple[bytes, b
 
 @st.cache_data(ttl=TTL, max_entries=16)
 def stage_history(project_id: str) -> pd.DataFrame:
-    with cursor() as con:
+    with data.cursor() as con:
         events = project_history.load_events(con, project_ids=[project_id])
     events = events.assign(changed_on=pd.to_datetime(events["changed_on"]).dt.strftime("%Y-%m-%d")).fillna("")
     return events.rename(columns={"stage": "阶段", "changed_on": "日期", "evidence": "佐证", "note": "说明"})[["日期", "阶段", "佐证", "说明"]]
@@ -76,7 +73,7 @@ def stage_history(project_id: str) -> pd.DataFrame:
 
 @st.cache_data(ttl=TTL, max_entries=8)
 def targets_for(year: int, counties: tuple[str, ...] | None) -> pd.DataFrame:
-    with cursor() as con:
+    with data.cursor() as con:
         units = reporting_units.load(con, county=counties)
         return target_layer.load(con, year=year, units=list(units["unit_id"]))
 
@@ -163,7 +160,7 @@ def ranking_table(month: str, counties: tuple[str, ...] | None, indicator: str) 
     report = month_report(month, counties)
     frame = report.rankings.get(indicator)
     if frame is None:
-        with cursor() as con:
+        with data.cursor() as con:
             previous, _ = project_history.month_frame(con, ranking.previous_month(month), user=USER, county=counties)
         frame = ranking.ranking(report.projects, previous, month, indicator, report.units, targets_for(int(month[:4]), counties))
     percent = ranking.INDICATORS[indicator][1] == "%"
@@ -203,7 +200,7 @@ def light_tables(month: str, counties: tuple[str, ...] | None) -> dict[str, pd.D
 def upload_ledger(raw: bytes, filename: str, crs: str | None) -> tuple[dict | None, str | None]:
     """Import an uploaded ledger: (report dict, None) or (None, Chinese error). Caches are cleared after a write."""
     try:
-        with cursor() as con:
+        with data.cursor() as con:
             report = import_projects(con, raw, filename=filename, crs=crs, user=USER)
     except LedgerError as exc:
         return None, str(exc)
