@@ -43,3 +43,34 @@ def modules():
             if exc.name != f"commands.{name}":
                 raise
     return found
+
+
+def day(text: str):
+    """argparse type for ``YYYY-MM-DD``."""
+    import argparse
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD：{text}") from None
+
+
+def run_import(args, importer) -> int:
+    """Run a ledger importer ``importer(con, path, crs=, user=)`` and print its report (JSON with ``--json``)."""
+    from imports.sheet import LedgerError
+
+    con = open_store(args)
+    try:
+        report = importer(con, args.file, crs=getattr(args, "crs", None), user=CLI_USER)
+    except LedgerError as exc:
+        raise UserError(str(exc)) from exc
+    if getattr(args, "json", False):
+        print_json(report.to_dict())
+    else:
+        print(report.summary_zh())
+        for r in report.rejected:
+            print(f"  第 {r.row} 行 {r.column}：{r.reason}")
+        for w in report.warnings:
+            print(f"  提示：{w}")
+    return 0

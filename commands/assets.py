@@ -2,39 +2,16 @@
 
 from __future__ import annotations
 
-import argparse
 from datetime import date
 
 from analysis import revitalisation
-from commands import CLI_USER, UserError, open_store, print_json
+from commands import UserError, day, open_store, print_json, run_import
 from imports.assets import import_assets
-from imports.sheet import LedgerError
 from layers import asset_cases, dataset, idle_assets, regions
 
 
-def day(text: str) -> date:
-    """argparse type for ``YYYY-MM-DD``."""
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD：{text}") from None
-
-
 def cmd_import(args) -> int:
-    con = open_store(args)
-    try:
-        report = import_assets(con, args.file, crs=args.crs, user=CLI_USER)
-    except LedgerError as exc:
-        raise UserError(str(exc)) from exc
-    if args.json:
-        print_json(report.to_dict())
-    else:
-        print(report.summary_zh())
-        for r in report.rejected:
-            print(f"  第 {r.row} 行 {r.column}：{r.reason}")
-        for w in report.warnings:
-            print(f"  提示：{w}")
-    return 0
+    return run_import(args, import_assets)
 
 
 def progress(con, as_of: date, county: str | None = None) -> dict:

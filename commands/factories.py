@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import argparse
-import datetime as dt
-
 import pandas as pd
 
 from analysis.matching import Requirement, match, with_places
-from commands import CLI_USER, UserError, open_store, print_json
+from commands import UserError, day, open_store, print_json, run_import
 from imports.factories import import_factories
 from imports.places import UnitMatcher
-from imports.sheet import LedgerError
 from layers import parks, regions, standard_factories
 
 CANDIDATE_FIELDS = ("factory_id", "name", "park_id", "park_name", "county_adcode", "county_name", "floor_area_m2", "clear_height_m",
@@ -19,29 +15,8 @@ CANDIDATE_FIELDS = ("factory_id", "name", "park_id", "park_name", "county_adcode
                     "contact_phone")
 
 
-def day(text: str) -> dt.date:
-    """argparse type for ``YYYY-MM-DD``."""
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD：{text}") from None
-
-
 def cmd_import(args) -> int:
-    con = open_store(args)
-    try:
-        report = import_factories(con, args.file, crs=args.crs, user=CLI_USER)
-    except LedgerError as exc:
-        raise UserError(str(exc)) from exc
-    if args.json:
-        print_json(report.to_dict())
-    else:
-        print(report.summary_zh())
-        for r in report.rejected:
-            print(f"  第 {r.row} 行 {r.column}：{r.reason}")
-        for w in report.warnings:
-            print(f"  注意：{w}")
-    return 0
+    return run_import(args, import_factories)
 
 
 def _counties(con, names: list[str] | None) -> tuple[str, ...]:

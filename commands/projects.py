@@ -4,27 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from commands import CLI_USER, UserError, open_store, print_json
+from commands import CLI_USER, UserError, open_store, print_json, run_import
 from commands.foundation import month
-from imports.ledger import LedgerError
 from imports.projects import import_projects
 
 
 def cmd_import_projects(args) -> int:
-    con = open_store(args)
-    try:
-        report = import_projects(con, Path(args.file), crs=args.crs, user=CLI_USER)
-    except LedgerError as exc:
-        raise UserError(str(exc)) from exc
-    if args.json:
-        print_json(report.to_dict())
-    else:
-        print(report.summary_zh())
-        for r in report.rejected:
-            print(f"  第 {r.row} 行 · {r.column}：{r.reason}")
-        for w in report.warnings:
-            print(f"  提示：{w}")
-    return 0
+    return run_import(args, import_projects)
 
 
 def cmd_report(args) -> int:
