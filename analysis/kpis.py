@@ -17,6 +17,7 @@ import pandas as pd
 from layers.vocab import PROJECT_MAIN_STAGES, SIGNED_STAGES, WAN_PER_YI
 
 MILESTONES = {"registered": ("registered_on", "注册"), "started": ("started_on", "开工"), "in_production": ("produced_on", "投产")}
+STAGE_RANK = {s: i for i, s in enumerate(PROJECT_MAIN_STAGES)}
 YI_1 = 1 * WAN_PER_YI
 YI_10 = 10 * WAN_PER_YI
 
@@ -62,8 +63,8 @@ def signed_in(projects: pd.DataFrame, period: Period) -> pd.DataFrame:
 def reached(projects: pd.DataFrame, milestone: str) -> pd.Series:
     """Whether each project has reached ``milestone`` (registered / started / in_production)."""
     column, stage = MILESTONES[milestone]
-    by_stage = projects["stage"].map(lambda s: s in PROJECT_MAIN_STAGES and PROJECT_MAIN_STAGES.index(s) >= PROJECT_MAIN_STAGES.index(stage))
-    return projects[column].notna() | by_stage.astype(bool)
+    rank = projects["stage"].map(STAGE_RANK)  # side exits and unknown stages → NaN → False
+    return projects[column].notna() | (rank >= STAGE_RANK[stage])
 
 
 def totals(signed: pd.DataFrame) -> dict:
@@ -104,7 +105,9 @@ def summarize(projects: pd.DataFrame, period: Period = Period(), units: pd.DataF
     names = dict(zip(units["unit_id"], units["name"])) if units is not None else {}
     order += [u for u in pd.unique(signed["unit_id"].dropna()) if u not in names]
     summary["by_unit"] = []
+    groups = dict(list(signed.groupby("unit_id", sort=False)))
+    empty = signed.iloc[0:0]
     for unit_id in order:
-        t = totals(signed[signed["unit_id"] == unit_id])
+        t = totals(groups.get(unit_id, empty))
         summary["by_unit"].append({"unit": names.get(unit_id, unit_id), "unit_id": unit_id, **t})
     return summary
