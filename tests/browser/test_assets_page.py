@@ -4,32 +4,23 @@ cases, a map click opens the case, and a stage change made in the form lands in 
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from urllib.parse import quote, urlparse
 
 import pytest
 
+from tests.browser.browsing import ARTIFACTS, is_local, wait_idle
+
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts"
 PAGE = "/" + quote("闲置资产盘活")
 MAP_IFRAME = 'iframe[src*="streamlit_folium.st_folium"]'
-LOOPBACK = {"127.0.0.1", "localhost", "::1"}
-LOCAL_SCHEMES = {"data", "blob", "about"}
-APP_IDLE = "[data-testid='stApp'][data-test-script-state='notRunning'][data-test-connection-state='CONNECTED']"
 LAYER_COUNTS_JS = """() => { if (!(window.map_div && window.map_div._layers)) return null; const n = {};
     for (const l of Object.values(window.map_div._layers)) if (l.feature) n[l.feature.properties.layer] = (n[l.feature.properties.layer] || 0) + 1;
     return n; }"""
 
 
-def is_local(url: str) -> bool:
-    parsed = urlparse(url)
-    return parsed.scheme in LOCAL_SCHEMES or (parsed.scheme in {"http", "https", "ws", "wss"} and parsed.hostname in LOOPBACK)
 
 
-def wait_idle(page, timeout_ms: int = 60_000) -> None:
-    page.wait_for_selector(APP_IDLE, state="attached", timeout=timeout_ms)
 
 
 def wait_for_asset_map(page, timeout_s: float = 40):

@@ -6,17 +6,15 @@ from __future__ import annotations
 import io
 import time
 from pathlib import Path
-from urllib.parse import quote, urlparse
+from urllib.parse import quote
 
 import pytest
 
+from tests.browser.browsing import ARTIFACTS, is_local, wait_idle, watch
+
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts"
 MAP_IFRAME = 'iframe[src*="streamlit_folium.st_folium"]'
-LOOPBACK = {"127.0.0.1", "localhost", "::1"}
-APP_IDLE = "[data-testid='stApp'][data-test-script-state='notRunning'][data-test-connection-state='CONNECTED']"
 PARK_FEATURES_JS = """() => (window.map_div && window.map_div._layers)
     ? Object.values(window.map_div._layers).filter(l => l.feature && l.feature.properties.layer === 'parks')
         .map(l => ({id: l.feature.properties.id, color: l.feature.properties.color, tip: l.feature.properties.tip,
@@ -25,20 +23,10 @@ PARK_FEATURES_JS = """() => (window.map_div && window.map_div._layers)
 SHARE_COLOURS = {"#1a9850", "#91cf60", "#fee08b", "#fc8d59", "#d73027", "#bdbdbd"}
 
 
-def is_local(url: str) -> bool:
-    parsed = urlparse(url)
-    return parsed.scheme in {"data", "blob", "about"} or (parsed.scheme in {"http", "https", "ws", "wss"} and parsed.hostname in LOOPBACK)
 
 
-def watch(tab) -> list[str]:
-    requests: list[str] = []
-    tab.on("request", lambda r: requests.append(r.url))
-    tab.on("websocket", lambda ws: requests.append(ws.url))
-    return requests
 
 
-def wait_idle(tab) -> None:
-    tab.wait_for_selector(APP_IDLE, state="attached", timeout=60_000)
 
 
 def park_features(tab, *, until=lambda parks: len(parks) >= 9, timeout_s: float = 30) -> list[dict]:

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
-from urllib.parse import quote, urlparse
+from urllib.parse import quote
 
 import openpyxl
 import pytest
 
+from tests.browser.browsing import APP_IDLE, ARTIFACTS, is_local
+
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts"
 MAP_IFRAMES = 'iframe[src*="streamlit_folium.st_folium"]'
-LOOPBACK = {"127.0.0.1", "localhost", "::1"}
-APP_IDLE = "[data-testid='stApp'][data-test-script-state='notRunning'][data-test-connection-state='CONNECTED']"
 LAYER_COUNTS_JS = """() => { if (!(window.map_div && window.map_div._layers)) return null; const n = {};
     for (const l of Object.values(window.map_div._layers)) if (l.feature) {
         const key = l.feature.properties.layer + ':' + (l.feature.properties.color || '');
@@ -23,9 +20,6 @@ LAYER_COUNTS_JS = """() => { if (!(window.map_div && window.map_div._layers)) re
     return n; }"""
 
 
-def is_local(url: str) -> bool:
-    parsed = urlparse(url)
-    return parsed.scheme in {"data", "blob", "about"} or parsed.hostname in LOOPBACK
 
 
 def factories_drawn(counts: dict) -> int:

@@ -10,19 +10,15 @@ from urllib.parse import quote, urlparse
 
 import pytest
 
+from tests.browser.browsing import ARTIFACTS, LOOPBACK, is_local, wait_idle
 from ui import page as page_module
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts"
 MAP_IFRAME = 'iframe[src*="streamlit_folium.st_folium"]'
-LOOPBACK = {"127.0.0.1", "localhost", "::1"}
-LOCAL_SCHEMES = {"data", "blob", "about"}
 LEAFLET_JS = "/app/static/vendor/node_modules/leaflet/dist/leaflet.js"
 FEATURE_COUNT_JS = """() => (window.map_div && window.map_div._layers)
     ? Object.values(window.map_div._layers).filter(l => l.feature).length : -1"""
-APP_IDLE = "[data-testid='stApp'][data-test-script-state='notRunning'][data-test-connection-state='CONNECTED']"
 
 
 def diagnose(page, name: str) -> str:
@@ -38,9 +34,6 @@ def diagnose(page, name: str) -> str:
     return f"url={page.url}\nexceptions={errors}\nbody={body!r}\nscreenshot={shot}"
 
 
-def is_local(url: str) -> bool:
-    parsed = urlparse(url)
-    return parsed.scheme in LOCAL_SCHEMES or (parsed.scheme in {"http", "https", "ws", "wss"} and parsed.hostname in LOOPBACK)
 
 
 def wait_for_map(page, *, min_features: int = 1000, timeout_s: float = 30):
@@ -67,8 +60,6 @@ def wait_for_map(page, *, min_features: int = 1000, timeout_s: float = 30):
     )
 
 
-def wait_idle(page, timeout_ms: int = 60_000) -> None:
-    page.wait_for_selector(APP_IDLE, state="attached", timeout=timeout_ms)
 
 
 def dataframe_texts(page) -> list[str]:

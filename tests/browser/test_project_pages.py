@@ -4,36 +4,23 @@ project shows its card and stage history, and nothing is requested from outside 
 from __future__ import annotations
 
 import time
-from pathlib import Path
-from urllib.parse import quote, urlparse
+from urllib.parse import quote
 
 import pytest
 
+from tests.browser.browsing import ARTIFACTS, is_local, wait_idle, watch
+
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts"
 MAP_IFRAME = 'iframe[src*="streamlit_folium.st_folium"]'
-LOOPBACK = {"127.0.0.1", "localhost", "::1"}
-APP_IDLE = "[data-testid='stApp'][data-test-script-state='notRunning'][data-test-connection-state='CONNECTED']"
 LAYER_COUNTS_JS = """() => { const n = {}; if (!window.map_div) return n; for (const l of Object.values(window.map_div._layers))
     if (l.feature) n[l.feature.properties.layer] = (n[l.feature.properties.layer] || 0) + 1; return n; }"""
 
 
-def is_local(url: str) -> bool:
-    p = urlparse(url)
-    return p.scheme in {"data", "blob", "about"} or (p.scheme in {"http", "https", "ws", "wss"} and p.hostname in LOOPBACK)
 
 
-def watch(tab) -> list[str]:
-    requests: list[str] = []
-    tab.on("request", lambda r: requests.append(r.url))
-    tab.on("websocket", lambda ws: requests.append(ws.url))
-    return requests
 
 
-def wait_idle(tab) -> None:
-    tab.wait_for_selector(APP_IDLE, state="attached", timeout=90_000)
 
 
 def map_frame(tab, min_projects: int, timeout_s: float = 60):

@@ -18,14 +18,11 @@ import shapely
 import store
 from geo import coords
 from layers import idle_assets, parks, projects
+from tests.browser.browsing import ARTIFACTS, is_local, wait_idle
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts"
 FRAME = 'iframe[title*="workbench_map"]'
-LOOPBACK = {"127.0.0.1", "localhost", "::1"}
-APP_IDLE = "[data-testid='stApp'][data-test-script-state='notRunning'][data-test-connection-state='CONNECTED']"
 XSS_NAMES = ("<img src=x onerror=alert(1)>", "${alert(1)}", "项目`${alert(2)}`</script><script>alert(3)</script>")
 _spec = importlib.util.spec_from_file_location("workbench_browser_conftest", Path(__file__).with_name("conftest.py"))
 _conftest = importlib.util.module_from_spec(_spec)
@@ -36,14 +33,8 @@ def url(base: str) -> str:
     return f"{base}/{quote('地图工作台')}"
 
 
-def is_local(u: str) -> bool:
-    p = urlparse(u)
-    return p.scheme in {"data", "blob", "about"} or (p.scheme in {"http", "https", "ws", "wss"} and p.hostname in LOOPBACK)
 
 
-def wait_idle(page, timeout_ms: int = 60_000) -> None:
-    page.wait_for_timeout(300)
-    page.wait_for_selector(APP_IDLE, state="attached", timeout=timeout_ms)
 
 
 def open_map(page, base: str):

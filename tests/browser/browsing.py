@@ -1,0 +1,32 @@
+"""Helpers shared by the browser tests: where screenshots go, what counts as loopback, waiting for a rerun."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+LOCAL_SCHEMES = {"data", "blob", "about"}
+APP_IDLE = "[data-testid='stApp'][data-test-script-state='notRunning'][data-test-connection-state='CONNECTED']"
+
+
+def is_local(url: str) -> bool:
+    """Whether a request stays on this machine (loopback http/ws, or data:/blob:/about:)."""
+    parsed = urlparse(url)
+    return parsed.scheme in LOCAL_SCHEMES or (parsed.scheme in {"http", "https", "ws", "wss"} and parsed.hostname in LOOPBACK)
+
+
+def watch(tab) -> list[str]:
+    """Start recording every request and websocket URL of ``tab``; returns the live list."""
+    requests: list[str] = []
+    tab.on("request", lambda r: requests.append(r.url))
+    tab.on("websocket", lambda ws: requests.append(ws.url))
+    return requests
+
+
+def wait_idle(page, timeout_ms: int = 90_000) -> None:
+    """Wait until the Streamlit script has finished its run and the socket is connected."""
+    page.wait_for_timeout(300)  # let a rerun that was just triggered start before checking for idle
+    page.wait_for_selector(APP_IDLE, state="attached", timeout=timeout_ms)
