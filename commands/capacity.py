@@ -9,10 +9,9 @@ from pathlib import Path
 
 from analysis import capacity as cap
 from analysis import siting
-from commands import CLI_USER, UserError, open_store, print_json
+from commands import UserError, open_store, print_json, run_import
 from imports.parks import import_park_capacity, import_park_polygons
 from imports.places import UnitMatcher
-from imports.sheet import LedgerError
 from layers import regions
 
 STAGE_LABELS = {key: label for label, key in cap.STAGE_KEYS.items()}
@@ -109,39 +108,18 @@ def cmd_site(args) -> int:
     return 0
 
 
-def _read_error(exc: Exception) -> UserError:
-    return UserError(str(exc.args[0]) if exc.args else str(exc))
-
-
 def cmd_import_parks(args) -> int:
-    if not Path(args.file).exists():
+    if not Path(args.file).exists():  # geopandas would answer with a driver error in English
         raise UserError(f"找不到文件：{args.file}")
-    con = open_store(args)
-    try:
-        report = import_park_polygons(con, args.file, crs=args.crs, name_field=args.name_field, encoding=args.encoding,
-                                      user=CLI_USER)
-    except LedgerError as exc:
-        raise _read_error(exc) from exc
-    if args.json:
-        print_json(report.to_dict())
-    else:
-        print(report.summary_zh())
-    return 0
+
+    def importer(con, path, *, crs, user):
+        return import_park_polygons(con, path, crs=crs, name_field=args.name_field, encoding=args.encoding, user=user)
+
+    return run_import(args, importer)
 
 
 def cmd_import_capacity(args) -> int:
-    if not Path(args.file).exists():
-        raise UserError(f"找不到文件：{args.file}")
-    con = open_store(args)
-    try:
-        report = import_park_capacity(con, args.file, user=CLI_USER)
-    except LedgerError as exc:
-        raise _read_error(exc) from exc
-    if args.json:
-        print_json(report.to_dict())
-    else:
-        print(report.summary_zh())
-    return 0
+    return run_import(args, lambda con, path, *, crs, user: import_park_capacity(con, path, user=user))
 
 
 def _amount(text: str) -> float:
