@@ -31,7 +31,7 @@ import geopandas as gpd
 import pandas as pd
 
 from analysis.revitalisation import MODE_SYNONYMS, STAGE_SYNONYMS
-from imports.ledger import Field, LedgerSchema, read_ledger
+from imports.ledger import Field, LedgerSchema, keep_last, read_ledger
 from imports.places import UnitMatcher
 from imports.report import ImportReport
 from imports.sheet import read_cells
@@ -173,13 +173,7 @@ def _resolve(frame: pd.DataFrame, report: ImportReport, con, default_unit: dict 
         rows.append({**rec, "asset_id": asset_id, "county_adcode": county, **({"vacancy_share": share} if "vacancy_share" in rec else {})})
     if defaulted:
         report.warn(f"{defaulted} 行未填写盘活阶段，按“{DEFAULT_STAGE}”导入")
-    out = pd.DataFrame(rows)
-    if len(out):
-        dup = out["asset_id"].duplicated(keep="last")
-        for row in out.loc[dup, "_row"]:
-            report.warn(f"第 {row} 行与后面的行是同一资产（同名或同编号），以后者为准")
-        out = out[~dup].reset_index(drop=True)
-    return out
+    return keep_last(pd.DataFrame(rows), "asset_id", report, "同一资产（同名或同编号）")
 
 
 def _history(rows: pd.DataFrame, stored: pd.DataFrame, events: pd.DataFrame, on: date, user: str, file: str) -> list[dict]:

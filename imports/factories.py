@@ -25,7 +25,7 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
-from imports.ledger import NOTES, Field, LedgerSchema, read_ledger
+from imports.ledger import NOTES, Field, LedgerSchema, keep_last, read_ledger
 from imports.places import ParkMatcher, UnitMatcher
 from imports.report import ImportReport
 from imports.sheet import read_cells
@@ -240,12 +240,8 @@ def _resolve(frame: pd.DataFrame, report: ImportReport, con: duckdb.DuckDBPyConn
                              else factory_key(park_key, rec["name"], ledger_no, rec.get("building"), rec.get("floor"), rec.get("unit_no")))
         rec.update(park_id=park[0] if park else None, park_name=park[1] if park else rec.get("park_name"), county_adcode=county)
         rows.append(rec)
-    out = pd.DataFrame(rows)
+    out = keep_last(pd.DataFrame(rows), "factory_id", report, "同一厂房（同园区同编号/楼栋单元/名称）")
     if len(out):
-        dup = out["factory_id"].duplicated(keep="last")
-        for row in out.loc[dup, "_row"]:
-            report.warn(f"第 {row} 行与后面的行是同一厂房（同园区同编号/楼栋单元/名称），以后者为准")
-        out = out[~dup]
         missing = int(out["status"].isna().sum()) if "status" in out else len(out)  # no status column, no tenant
         if missing:
             report.warn(f"{missing} 行未填写状态（也无承租企业）：新厂房在匹配时不视为可租，已有厂房保留原状态")

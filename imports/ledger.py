@@ -303,3 +303,16 @@ def read_ledger(source: str | Path | bytes, schema: LedgerSchema, *, filename: s
     # The lines above the header ("填报单位：…  填报时间：…") for importers that use them.
     frame.attrs["title_cells"] = [[c for c in r if not v.is_empty(c)] for r in rows[:top]]
     return frame, report
+
+
+def keep_last(rows: pd.DataFrame, key: str, report: ImportReport, what: str) -> pd.DataFrame:
+    """Drop earlier rows that resolve to the same record ``key`` as a later row (the later row wins), with a warning.
+
+    ``what`` describes the identity for the message, e.g. "同一项目（同名、同编号或同代码）".
+    """
+    if rows.empty:
+        return rows
+    dup = rows[key].duplicated(keep="last")
+    for row in rows.loc[dup, "_row"]:
+        report.warn(f"第 {row} 行与后面的行是{what}，以后面的行为准")
+    return rows[~dup].reset_index(drop=True)

@@ -25,7 +25,7 @@ import geopandas as gpd
 import pandas as pd
 
 from analysis.lifecycle import MILESTONE_COLUMNS, STAGE_SYNONYMS, check_project_code, infer_stage
-from imports.ledger import Field, LedgerSchema, read_ledger
+from imports.ledger import Field, LedgerSchema, keep_last, read_ledger
 from imports.places import ParkMatcher, UnitMatcher
 from imports.report import ImportReport
 from imports.values import norm, parse_date
@@ -171,13 +171,7 @@ def _resolve(frame: pd.DataFrame, report: ImportReport, units: UnitMatcher, park
         rec["project_id"] = (known.get(("code", code)) if code else None) or (new_id if new_id in existing.index else None) \
             or known.get(("name", unit["unit_id"], norm(rec["name"]))) or new_id
         rows.append(rec)
-    out = pd.DataFrame(rows)
-    if len(out):
-        dup = out["project_id"].duplicated(keep="last")
-        for row in out.loc[dup, "_row"]:
-            report.warn(f"第 {row} 行与后面的行是同一项目（同名、同编号或同代码），以后面的行为准")
-        out = out[~dup]
-    return out
+    return keep_last(pd.DataFrame(rows), "project_id", report, "同一项目（同名、同编号或同代码）")
 
 
 def _merge_with_stored(rows: pd.DataFrame, existing: pd.DataFrame) -> tuple[gpd.GeoDataFrame, pd.Series]:
