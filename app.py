@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui import data, maps, page, widgets
+from ui import data, mapkit, page, widgets
 from ui.text import t
 
 scope = page.setup(t("overview"))
@@ -28,11 +28,10 @@ st.dataframe(widgets.unit_table(summary, completion), hide_index=True, width="st
 
 st.subheader(t("map"))
 st.caption(t("map_hint"))
-frames = {"regions": data.load_home_regions(scope.counties)}
-frames.update({name: data.load_layer(name, scope.counties) for name in ("parks", "factories", "assets", "projects")})
+frames = mapkit.map_frames(scope.counties)
 map_col, card_col = st.columns([3, 1])
 with map_col:
-    clicked = widgets.folium_map(maps.overview_map(*frames.values()), key="overview-map")
+    event = mapkit.workbench_map(mapkit.map_layers(scope.counties), key="overview-map", bounds=tuple(frames["regions"].total_bounds),
+                                 height=620, tools=False)
 with card_col:
-    widgets.feature_card(clicked, frames)
-    widgets.legend()
+    widgets.feature_card(event["clicked"], frames)

@@ -10,6 +10,7 @@ Prints figures only (no assertions). Baselines measured in the same process:
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -24,7 +25,7 @@ import pandas as pd  # noqa: E402
 import store  # noqa: E402
 from analysis.kpis import Period, summarize  # noqa: E402
 from benchmarks.scale import build_scaled_store  # noqa: E402
-from layers import projects, regions, reporting_units  # noqa: E402
+from layers import projects, reporting_units  # noqa: E402
 from layers.exports import to_geojson  # noqa: E402
 
 
@@ -70,8 +71,6 @@ def insert_baseline(con, frame: pd.DataFrame) -> tuple[float, float]:
 
 
 def run(scale: str, workdir: Path) -> dict:
-    from ui.maps import overview_map
-
     path = workdir / f"{scale}.duckdb"
     t = time.perf_counter()
     counts = build_scaled_store(path, scale)
@@ -87,22 +86,29 @@ def run(scale: str, workdir: Path) -> dict:
     scoped_s, scoped = timed(lambda: projects.load(con, county=(one_county,)))
     export_s, _ = timed(lambda: to_geojson(frame), repeat=1)
     bulk_s, execmany_s = insert_baseline(con, frame)
-    render_s = render_bytes = None
-    if len(frame) <= 30_000:  # a folium map of a national store is not something anyone should render
-        home = regions.load(con, level="county")
-        render_s, html = timed(lambda: overview_map(home, *(m.load(con) for m in _others())).get_root().render(), repeat=1)
-        render_bytes = len(html.encode())
     con.close()
+    map_s, map_bytes = map_payload(path)
     return {"scale": scale, "projects": int(counts.get("projects", len(frame))), "build_s": build_s, "load_projects_s": load_s,
             "county_scoped_load_s": scoped_s, "county_rows": len(scoped), "kpi_summary_s": kpi_s, "kpi_naive_loop_s": naive_s,
             "geojson_export_s": export_s, "bulk_insert_10k_s": bulk_s, "executemany_10k_s": execmany_s,
-            "folium_render_s": render_s, "folium_html_bytes": render_bytes}
+            "map_layers_s": map_s, "map_payload_bytes": map_bytes}
 
 
-def _others():
-    from layers import idle_assets, parks, standard_factories
+def map_payload(path: Path) -> tuple[float, int]:
+    """The overview/workbench map's layers as the app encodes them (``ui.mapkit.map_layers`` with empty caches,
+    DuckDB grid cells for layers over budget): (seconds, gzip bytes sent to a first visitor)."""
+    import streamlit as st
 
-    return (parks, standard_factories, idle_assets, projects)
+    from ui import data, mapkit
+    from ui.mapkit import payload
+
+    os.environ["PARKMAP_DB"] = str(path)
+    data._connection.clear()
+    st.cache_data.clear()
+    seconds, built = timed(lambda: mapkit.map_layers(None), repeat=1)
+    blob = payload.bundle([doc for layer in built for doc in layer.documents()], None)
+    data._connection.clear()
+    return seconds, len(blob)
 
 
 def main() -> None:

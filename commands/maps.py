@@ -9,27 +9,8 @@ from layers import LAYER_LABELS, LAYERS, dataset
 from layers import regions as region_layer
 
 
-def _print_layers(frames: dict, wanted: list[str]) -> list:
-    """The layers styled as on the workbench map (projects by stage), without Streamlit."""
-    from reports.map_print import PrintLayer
-    from ui.maps import ASSET_COLORS, FACTORY_COLORS, PARK_STYLE, REGION_STYLE, STAGE_COLORS
-
-    points = {"assets": ("stage", ASSET_COLORS, 30), "factories": ("status", FACTORY_COLORS, 20), "projects": ("stage", STAGE_COLORS, 20)}
-    out = []
-    if "regions" in wanted:
-        out.append(PrintLayer("regions", LAYER_LABELS["regions"], frames["regions"], "polygons", face=REGION_STYLE["fillColor"], labels=True))
-    if "parks" in wanted:
-        out.append(PrintLayer("parks", LAYER_LABELS["parks"], frames["parks"], "polygons", face=PARK_STYLE["fillColor"],
-                              edge=PARK_STYLE["color"]))
-    for name, (category, colours, size) in points.items():
-        if name in wanted:
-            out.append(PrintLayer(name, LAYER_LABELS[name], frames[name], "points", category=category, colors=colours,
-                                  legend=tuple(colours.items()), size=size))
-    return out
-
-
 def cmd_print_map(args) -> int:
-    from reports.map_print import PrintError, render
+    from reports.map_print import PrintError, render, standard_layers
 
     out = Path(args.out)
     fmt = out.suffix.lower().lstrip(".")
@@ -49,7 +30,7 @@ def cmd_print_map(args) -> int:
     bounds = tuple(args.bounds) if args.bounds else tuple(frames["regions"].total_bounds)
     title = args.title or f"{info.get('label', '')}项目分布图"
     try:
-        sheet = render(_print_layers(frames, wanted), bounds=bounds, title=title, unit=args.unit or info.get("unit") or "园区承载力与项目地图",
+        sheet = render(standard_layers(frames, wanted), bounds=bounds, title=title, unit=args.unit or info.get("unit") or "园区承载力与项目地图",
                        data_date=info.get("as_of", ""), fmt=fmt, dpi=args.dpi)
     except PrintError as exc:
         raise UserError(str(exc)) from None

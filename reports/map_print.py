@@ -17,6 +17,9 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+from layers import LAYER_LABELS
+from layers.vocab import ASSET_COLORS, FACTORY_COLORS, PARK_STYLE, REGION_STYLE, STAGE_COLORS
+
 A3_MM = (420.0, 297.0)  # landscape
 MM_PER_INCH = 25.4
 DEFAULT_DPI = 150
@@ -48,6 +51,33 @@ class PrintLayer:
     labels: bool = False
     legend: tuple[tuple[str, str], ...] = ()
     size: float = 14.0
+
+
+#: Point layers as printed: category column and palette (layers.vocab), marker size in points².
+POINT_LAYERS = {"assets": ("stage", ASSET_COLORS, 30.0), "factories": ("status", FACTORY_COLORS, 20.0),
+                "projects": ("stage", STAGE_COLORS, 20.0)}
+
+
+def standard_layers(frames: dict, wanted, *, projects: tuple[str, dict] | None = None,
+                    region_fills: tuple[str, ...] | None = None, region_legend: tuple = ()) -> list[PrintLayer]:
+    """The map's layers in ``wanted`` styled as on screen: regions (optionally a choropleth: ``region_fills``
+    per row with ``region_legend``), parks, then assets, factories and projects. ``projects`` overrides the
+    projects' (category column, palette), e.g. traffic lights; its frame must hold that column."""
+    out = []
+    if "regions" in wanted:
+        out.append(PrintLayer("regions", LAYER_LABELS["regions"], frames["regions"], "polygons", face=REGION_STYLE["fillColor"],
+                              fills=region_fills, labels=True, legend=region_legend))
+    if "parks" in wanted:
+        out.append(PrintLayer("parks", LAYER_LABELS["parks"], frames["parks"], "polygons", face=PARK_STYLE["fillColor"],
+                              edge=PARK_STYLE["color"]))
+    for name, (category, colours, size) in POINT_LAYERS.items():
+        if name not in wanted:
+            continue
+        if name == "projects" and projects:
+            category, colours = projects
+        out.append(PrintLayer(name, LAYER_LABELS[name], frames[name], "points", category=category, colors=colours,
+                              legend=tuple(colours.items()), size=size))
+    return out
 
 
 def a3_pixels(dpi: int = DEFAULT_DPI) -> tuple[int, int]:

@@ -17,11 +17,9 @@ import shapely
 
 from analysis.ranking import INDICATORS, change_label
 from layers.targets import INDICATORS as TARGET_INDICATORS
+from layers.vocab import STAGE_COLORS
 from reports.monthly import APP_TITLE, MonthReport
 
-#: same colours as the interactive map (ui/maps.py STAGE_COLORS); reports do not import ui
-STAGE_COLORS = {"线索": "#95a5a6", "在谈": "#f1c40f", "签约": "#2980b9", "注册": "#16a085", "开工": "#e67e22",
-                "投产": "#27ae60", "停滞": "#8e44ad", "终止": "#2c3e50"}
 PAPER = {"A4": "A4 landscape", "A3": "A3 landscape"}
 CSS = """
 body { font-family: "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif; color: #222; margin: 0 auto; max-width: 1100px; }

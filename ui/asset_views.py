@@ -16,7 +16,7 @@ import streamlit as st
 from analysis import asset_matching, revitalisation
 from analysis.matching import Requirement
 from layers import asset_cases, idle_assets, projects
-from layers.vocab import ASSET_STAGES
+from layers.vocab import ASSET_COLORS, ASSET_STAGES
 from ui import assets as local_assets
 from ui import data, maps
 from ui.safe_html import text
@@ -105,7 +105,7 @@ def asset_map(frame: gpd.GeoDataFrame, regions: gpd.GeoDataFrame) -> folium.Map:
     for stage in ASSET_STAGES:
         rows = tips[tips["stage"] == stage]
         group = folium.FeatureGroup(name=f"{stage}（{len(rows)}）").add_to(m)
-        colour = maps.ASSET_COLORS[stage]
+        colour = ASSET_COLORS[stage]
         points = rows[rows.geom_type == "Point"]
         polygons = rows[rows.geom_type.isin(["Polygon", "MultiPolygon"])]
         maps.add_points(group, maps.feature_collection(points, "assets", "asset_id", fields, lambda r, c=colour: c), 8)
@@ -118,7 +118,7 @@ def asset_map(frame: gpd.GeoDataFrame, regions: gpd.GeoDataFrame) -> folium.Map:
 
 def legend_html() -> str:
     """Stage colour legend (constants only, escaped anyway)."""
-    return "".join(f"<span style='display:inline-block;width:11px;height:11px;border-radius:6px;background:{maps.ASSET_COLORS[s]};"
+    return "".join(f"<span style='display:inline-block;width:11px;height:11px;border-radius:6px;background:{ASSET_COLORS[s]};"
                    f"margin:0 4px 0 10px'></span>{text(s)}" for s in ASSET_STAGES)
 
 
@@ -135,7 +135,7 @@ def board_html(frame: pd.DataFrame, stage: str) -> str:
         plan = pd.Timestamp(r["planned_date"]).strftime("%Y-%m-%d") if pd.notna(r.get("planned_date")) else "未定"
         flag = f"<div style='color:#c0392b;font-weight:600'>逾期 {int(r['days_overdue'])} 天</div>" if late else ""
         cards.append(
-            f"<div style='border:1px solid {'#e74c3c' if late else '#dcdde1'};border-left:5px solid {maps.ASSET_COLORS[stage]};"
+            f"<div style='border:1px solid {'#e74c3c' if late else '#dcdde1'};border-left:5px solid {ASSET_COLORS[stage]};"
             f"border-radius:6px;padding:6px 8px;margin-bottom:8px;font-size:13px;background:#fff'>"
             f"<div style='font-weight:600'>{text(r['name'])}</div>"
             f"<div style='color:#555'>{text(r.get('county'))} · {text(r.get('asset_type'))} · {text(r.get('mode'))}</div>"
@@ -164,7 +164,7 @@ def charts(counties: tuple[str, ...] | None, as_of: date) -> dict[str, alt.Chart
     """Altair charts (rendered by Streamlit's bundled vega-lite, offline): stages in lifecycle order and colours."""
     frame = as_of_view(counties, as_of)
     stages = list(ASSET_STAGES)
-    colours = alt.Scale(domain=stages, range=[maps.ASSET_COLORS[s] for s in stages])
+    colours = alt.Scale(domain=stages, range=[ASSET_COLORS[s] for s in stages])
     by_stage = revitalisation.breakdown(frame, "stage", as_of=as_of)
     by_mode = revitalisation.breakdown(frame, "mode", as_of=as_of)
     by_county = revitalisation.breakdown(frame, "county", as_of=as_of)

@@ -15,6 +15,7 @@ import streamlit as st
 
 from analysis import occupancy
 from analysis.matching import Requirement, with_places
+from layers.vocab import FACTORY_COLORS, PARK_STYLE
 from ui import assets, data, maps
 from ui.safe_html import text
 
@@ -54,7 +55,7 @@ def candidate_map(regions: gpd.GeoDataFrame, parks: gpd.GeoDataFrame, feasible: 
     m = maps.base_map(regions.total_bounds if len(regions) else maps.DEFAULT_BOUNDS)
     base = folium.FeatureGroup(name="行政区与园区").add_to(m)
     maps.add_boundaries(base, regions)
-    maps.add_polygons(base, maps.feature_collection(parks, "parks", "park_id", ["name", "positioning"], lambda r: ""), maps.PARK_STYLE)
+    maps.add_polygons(base, maps.feature_collection(parks, "parks", "park_id", ["name", "positioning"], lambda r: ""), PARK_STYLE)
     for frame, name, color, radius in ((near, "接近的厂房", NEAR_COLOR, 6), (feasible, "符合的厂房", FEASIBLE_COLOR, 8)):
         shown = _points(frame.assign(label=[f"第 {r} 名" if ok else "接近" for r, ok in zip(frame["rank"], frame["feasible"])],
                                      score_text=[f"{s:.1f} 分" for s in frame["score"]])) if len(frame) else _points(frame)
@@ -74,11 +75,11 @@ def vacancy_map(regions: gpd.GeoDataFrame, parks: gpd.GeoDataFrame, factories: g
     m = maps.base_map(regions.total_bounds if len(regions) else maps.DEFAULT_BOUNDS)
     base = folium.FeatureGroup(name="行政区与园区").add_to(m)
     maps.add_boundaries(base, regions)
-    maps.add_polygons(base, maps.feature_collection(parks, "parks", "park_id", ["name", "occupancy_text"], lambda r: ""), maps.PARK_STYLE)
+    maps.add_polygons(base, maps.feature_collection(parks, "parks", "park_id", ["name", "occupancy_text"], lambda r: ""), PARK_STYLE)
     group = folium.FeatureGroup(name="标准化厂房").add_to(m)
     shown = factories.assign(area_text=[f"{a:,.0f} ㎡" if pd.notna(a) else "" for a in factories["floor_area_m2"]])
     maps.add_points(group, maps.feature_collection(shown, "factories", "factory_id", ["name", "status", "area_text", "tenant"],
-                                                   lambda r: maps.FACTORY_COLORS.get(r.status, "#7f8c8d")), 5)
+                                                   lambda r: FACTORY_COLORS.get(r.status, "#7f8c8d")), 5)
     folium.LayerControl(collapsed=False).add_to(m)
     return assets.localise(m)
 

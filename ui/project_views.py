@@ -16,6 +16,7 @@ from imports.projects import import_projects
 from imports.templates import template_bytes
 from layers import project_history, reporting_units
 from layers import targets as target_layer
+from layers.vocab import PARK_STYLE, STAGE_COLORS
 from ui import assets as local_assets
 from ui import data, maps
 from ui.safe_html import text
@@ -110,18 +111,18 @@ def project_map(regions: gpd.GeoDataFrame, frame: gpd.GeoDataFrame, parks: gpd.G
     bounds = folium.FeatureGroup(name="行政区", show=True).add_to(m)
     maps.add_boundaries(bounds, regions)
     park_group = folium.FeatureGroup(name="园区", show=True).add_to(m)
-    maps.add_polygons(park_group, maps.feature_collection(parks, "parks", "park_id", ["name"], lambda r: ""), maps.PARK_STYLE)
+    maps.add_polygons(park_group, maps.feature_collection(parks, "parks", "park_id", ["name"], lambda r: ""), PARK_STYLE)
     group = folium.FeatureGroup(name="招商项目", show=True).add_to(m)
     located = frame[frame.geometry.notna()]
     maps.add_points(group, maps.feature_collection(located, "projects", "project_id", ["name", "stage", "unit", "investment_wan"],
-                                                   lambda r: maps.STAGE_COLORS.get(r.stage, "#7f8c8d")), 5)
+                                                   lambda r: STAGE_COLORS.get(r.stage, "#7f8c8d")), 5)
     folium.LayerControl(collapsed=False).add_to(m)
     return local_assets.localise(m)
 
 
 def legend_html() -> str:
     return "".join(f"<span style='display:inline-block;width:10px;height:10px;border-radius:5px;background:{c};margin:0 4px'></span>"
-                   f"{text(s)}" for s, c in maps.STAGE_COLORS.items())
+                   f"{text(s)}" for s, c in STAGE_COLORS.items())
 
 
 def card(frame: pd.DataFrame, project_id: str | None) -> pd.DataFrame | None:

@@ -97,19 +97,3 @@ def feature_card(properties: dict | None, frames: dict) -> None:
     st.markdown(f"**{LAYER_LABELS[layer]}**")
     fields = [(label, row[col]) for col, label in FIELD_LABELS.items() if col in row.index and pd.notna(row[col]) and row[col] != ""]
     st.dataframe(pd.DataFrame(fields, columns=["字段", "值"]).astype(str), hide_index=True, width="stretch")
-
-
-def legend() -> None:
-    """Colour legend for the point layers (HTML built from escaped constants)."""
-    from ui.maps import legend_rows
-    from ui.safe_html import text
-
-    current = None
-    parts = []
-    for layer, category, colour in legend_rows():
-        if layer != current:
-            parts.append(f"<div style='margin-top:6px;font-weight:600'>{text(layer)}</div>")
-            current = layer
-        parts.append(f"<span style='display:inline-block;width:10px;height:10px;border-radius:5px;background:{colour};"
-                     f"margin-right:4px'></span>{text(category)}&nbsp; ")
-    st.markdown("<div style='font-size:12px'>" + "".join(parts) + "</div>", unsafe_allow_html=True)

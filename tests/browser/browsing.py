@@ -1,4 +1,5 @@
-"""Helpers shared by the browser tests: where screenshots go, what counts as loopback, waiting for a rerun."""
+"""Helpers shared by the browser tests: where screenshots go, what counts as loopback, waiting for a rerun,
+opening a page whose map is the workbench component (ui/mapkit)."""
 
 from __future__ import annotations
 
@@ -30,3 +31,16 @@ def wait_idle(page, timeout_ms: int = 90_000) -> None:
     """Wait until the Streamlit script has finished its run and the socket is connected."""
     page.wait_for_timeout(300)  # let a rerun that was just triggered start before checking for idle
     page.wait_for_selector(APP_IDLE, state="attached", timeout=timeout_ms)
+
+
+WORKBENCH_FRAME = 'iframe[title*="workbench_map"]'
+
+
+def open_workbench(page, url: str, timeout_ms: int = 60_000):
+    """Go to ``url`` and return the map component's frame once it has drawn its layers and the run is over."""
+    page.goto(url)
+    page.wait_for_selector(WORKBENCH_FRAME, timeout=timeout_ms)
+    frame = page.query_selector(WORKBENCH_FRAME).content_frame()
+    frame.wait_for_function("() => window.workbench && window.workbench.ready()", timeout=timeout_ms)
+    wait_idle(page)
+    return frame

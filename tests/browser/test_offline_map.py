@@ -1,5 +1,5 @@
-"""The served app in a real browser: the map draws from local files only, clicks reach the detail card,
-and every page opens by its URL on a cold server."""
+"""The served app in a real browser: the overview's map (the workbench component) draws from local files only,
+clicks reach the detail card, and every page opens by its URL on a cold server."""
 
 from __future__ import annotations
 
@@ -10,15 +10,12 @@ from urllib.parse import quote, urlparse
 
 import pytest
 
-from tests.browser.browsing import ARTIFACTS, LOOPBACK, is_local, wait_idle
+from tests.browser.browsing import ARTIFACTS, LOOPBACK, WORKBENCH_FRAME, is_local, open_workbench, wait_idle, watch
 from ui import page as page_module
 
 pytestmark = pytest.mark.browser
 
-MAP_IFRAME = 'iframe[src*="streamlit_folium.st_folium"]'
 LEAFLET_JS = "/app/static/vendor/node_modules/leaflet/dist/leaflet.js"
-FEATURE_COUNT_JS = """() => (window.map_div && window.map_div._layers)
-    ? Object.values(window.map_div._layers).filter(l => l.feature).length : -1"""
 
 
 def diagnose(page, name: str) -> str:
@@ -32,32 +29,6 @@ def diagnose(page, name: str) -> str:
     except Exception as exc:  # the page itself is gone
         return f"(no diagnosis: {exc})"
     return f"url={page.url}\nexceptions={errors}\nbody={body!r}\nscreenshot={shot}"
-
-
-
-
-def wait_for_map(page, *, min_features: int = 1000, timeout_s: float = 30):
-    """The map iframe's frame once Leaflet has drawn more than ``min_features`` features."""
-    from playwright.sync_api import Error
-
-    deadline = time.monotonic() + timeout_s
-    count = None
-    while time.monotonic() < deadline:
-        # page.frames may not list the component iframe yet; the element's content frame is reliable.
-        element = page.query_selector(MAP_IFRAME)
-        frame = element.content_frame() if element else None
-        if frame is not None:
-            try:
-                count = frame.evaluate(FEATURE_COUNT_JS)
-            except Error:  # the frame is (re)loading
-                count = None
-            if count is not None and count > min_features:
-                return frame
-        time.sleep(0.25)
-    pytest.fail(
-        f"the map did not draw more than {min_features} features within {timeout_s} s (last count: {count})\n"
-        + diagnose(page, "map")
-    )
 
 
 
@@ -76,97 +47,62 @@ def page_url(base: str, script: str) -> str:
 
 
 def test_overview_loads_everything_from_loopback(server, tab):
-    requests: list[str] = []
-    tab.on("request", lambda r: requests.append(r.url))
-    tab.on("websocket", lambda ws: requests.append(ws.url))
-
-    tab.goto(server + "/")
-    frame = wait_for_map(tab)
-    wait_idle(tab)
+    requests = watch(tab)
+    frame = open_workbench(tab, server + "/")
     assert tab.locator("h1").filter(has_text="总览").count() == 1
 
     outside = sorted({u for u in requests if not is_local(u)})
     assert not outside, f"requests left the machine: {outside}"
     leaflet = [u for u in requests if urlparse(u).path == LEAFLET_JS]
     assert leaflet, "leaflet.js was not requested from /app/static/"
-    assert all(urlparse(u).path.startswith("/app/static/") for u in requests if urlparse(u).path.endswith("leaflet.js"))
     assert frame.evaluate("() => typeof L === 'object' && typeof L.version === 'string'")
-    assert frame.evaluate(
-        "() => [...document.scripts].some(s => new URL(s.src || 'about:blank').pathname.startsWith('/app/static/'))"
-    )
 
-    # County boundaries and all four point/polygon layers are on the map.
-    layers = frame.evaluate("""() => { const n = {}; for (const l of Object.values(window.map_div._layers))
-        if (l.feature) n[l.feature.properties.layer] = (n[l.feature.properties.layer] || 0) + 1; return n; }""")
-    assert {"regions", "parks", "factories", "assets", "projects"} <= set(layers), layers
-    assert layers["projects"] > 1000 and layers["regions"] >= 6, layers
+    # County boundaries and all four point/polygon layers are on the map, the county names as labels.
+    counts = frame.evaluate("() => window.workbench.counts()")
+    assert counts["projects"] > 1000 and counts["factories"] == 148 and counts["assets"] == 30, counts
+    assert counts["parks"] == 9 and counts["regions"] == 6, counts
+    labels = frame.evaluate("() => [...document.querySelectorAll('.wb-label')].map(e => e.textContent)")
+    assert "咸安区" in labels, labels
+    # The overview shows the map without the drawing tools (those live on 地图工作台) but with the layer panel.
+    assert frame.evaluate("() => document.querySelectorAll('.leaflet-pm-toolbar').length") == 0
+    assert frame.evaluate("() => document.querySelectorAll('.wb-panel input[type=checkbox]').length") == 5
 
     ARTIFACTS.mkdir(exist_ok=True)
     tab.wait_for_timeout(300)  # let the canvas paint the last frame
     tab.screenshot(path=str(ARTIFACTS / "overview.png"), full_page=True)
 
 
-def _isolated_project_marker(frame) -> dict:
-    """A drawn project marker well inside the map, on top at its pixel, with no other point within 12 px."""
-    return frame.evaluate("""() => {
-        const map = window.map_div;
-        const box = map.getContainer().getBoundingClientRect();
-        const pts = Object.values(map._layers).filter(l => l.feature && l.getLatLng);
-        const px = pts.map(l => map.latLngToContainerPoint(l.getLatLng()));
-        for (let i = 0; i < pts.length; i++) {
-            const l = pts[i], p = px[i];
-            if (l.feature.properties.layer !== 'projects') continue;
-            if (p.x < 80 || p.y < 80 || p.x > box.width - 240 || p.y > box.height - 60) continue;  // clear of the controls
-            if (px.some((q, j) => j !== i && Math.hypot(q.x - p.x, q.y - p.y) < 12)) continue;
-            const x = box.left + p.x, y = box.top + p.y;
-            const hit = document.elementFromPoint(x, y);
-            if (!hit || hit.tagName !== 'CANVAS') continue;  // not under a label, tooltip or control
-            return {id: l.feature.properties.id, x, y};
-        }
-        return null;
-    }""")
-
-
 def test_clicking_a_project_shows_its_card(server, tab, demo_template):
-    tab.goto(server + "/")
-    frame = wait_for_map(tab)
-    wait_idle(tab)
+    frame = open_workbench(tab, server + "/")
     assert not any("字段" in t for t in dataframe_texts(tab))
+    target = frame.evaluate("() => window.workbench.isolated('projects', 12)")
+    assert target, "no isolated project point to click"
+    # A real mouse click at the point's pixel: the component's own hit test picks the feature.
+    box = tab.query_selector(WORKBENCH_FRAME).bounding_box()
+    tab.mouse.click(box["x"] + target["x"], box["y"] + target["y"])
+    clicked = frame.evaluate("() => window.workbench.state().click")
+    assert clicked["layer"] == "projects" and clicked["i"] == target["i"], clicked
 
-    marker = _isolated_project_marker(frame)
-    assert marker, "no isolated project marker to click"
-    name = demo_template.project_names[marker["id"]]
-    # A real mouse click at the marker's pixel: the canvas renderer's own hit test picks the feature.
-    iframe_box = tab.query_selector(MAP_IFRAME).bounding_box()
-    tab.mouse.click(iframe_box["x"] + marker["x"], iframe_box["y"] + marker["y"])
-
+    names = demo_template.project_names
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        cards = [t for t in dataframe_texts(tab) if t.startswith("字段值")]
-        if cards and name in cards[0]:
+        cards = [t for t in dataframe_texts(tab) if t.startswith("字段值名称")]
+        if cards:
             break
         tab.wait_for_timeout(250)
     else:
-        pytest.fail(f"the detail card never showed {marker['id']} {name!r}; dataframes: {dataframe_texts(tab)}")
-    assert cards[0].startswith(f"字段值名称{name}"), cards[0][:200]
+        pytest.fail(f"the detail card never showed; dataframes: {dataframe_texts(tab)}")
+    assert any(cards[0].startswith(f"字段值名称{n}") for n in names.values()), cards[0][:200]
     assert tab.get_by_text("招商项目", exact=True).count() >= 1
 
 
-def test_firing_a_feature_click_shows_its_card(server, tab, demo_template):
-    tab.goto(server + "/")
-    frame = wait_for_map(tab)
-    wait_idle(tab)
-    props = frame.evaluate("""() => {
-        const l = Object.values(window.map_div._layers).find(l => l.feature && l.feature.properties.layer === 'projects' && l.getLatLng);
-        l.fire('click', {latlng: l.getLatLng()}, true);  // propagate, as the canvas renderer does
-        return l.feature.properties; }""")
-    name = demo_template.project_names[props["id"]]
-    tab.wait_for_function(
-        """name => [...document.querySelectorAll('[data-testid=stDataFrame]')]
-            .some(d => d.textContent.startsWith('字段值名称' + name))""",
-        arg=name,
-        timeout=30_000,
-    )
+def test_hiding_a_layer_in_the_panel_keeps_the_others(server, tab):
+    frame = open_workbench(tab, server + "/")
+    frame.click(".wb-panel input[data-layer=projects]")
+    frame.wait_for_function("() => window.workbench.counts().projects === 0", timeout=10_000)
+    counts = frame.evaluate("() => window.workbench.counts()")
+    assert counts["factories"] == 148 and counts["assets"] == 30, counts
+    assert "projects" not in frame.evaluate("() => window.workbench.state().visible")
 
 
 @pytest.mark.parametrize(("script", "label"), page_module.PAGES, ids=[label for _s, label in page_module.PAGES])
@@ -194,15 +130,14 @@ def test_deep_link_on_cold_server(cold_server, tab, script, label):
 
 
 def test_map_frame_references_no_cdn(server, tab):
-    tab.goto(server + "/")
-    frame = wait_for_map(tab)
+    frame = open_workbench(tab, server + "/")
     refs_js = """() => [...document.querySelectorAll('script[src], link[href], img[src], iframe[src]')]
         .map(e => e.src || e.href)"""
     for where, refs in (("map frame", frame.evaluate(refs_js)), ("page", tab.evaluate(refs_js))):
         assert refs, where
         remote = [u for u in refs if urlparse(u).scheme in {"http", "https"} and urlparse(u).hostname not in LOOPBACK]
         assert not remote, f"{where} references remote files: {remote}"
-    inline = frame.evaluate("() => [...document.scripts].filter(s => !s.src).map(s => s.textContent).join('\\n')")
-    assert not re.search(r"https?://(?!127\.0\.0\.1|localhost)[\w.-]+\.(?:js|css)\b", inline), (
-        "an inline script loads remote code"
-    )
+    # The component page runs no inline script at all (its CSP forbids it).
+    assert frame.evaluate("() => [...document.scripts].filter(s => !s.src).length") == 0
+    csp = frame.evaluate("() => document.querySelector('meta[http-equiv=Content-Security-Policy]').content")
+    assert "script-src 'self'" in csp

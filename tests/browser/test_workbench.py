@@ -18,11 +18,11 @@ import shapely
 import store
 from geo import coords
 from layers import idle_assets, parks, projects
-from tests.browser.browsing import ARTIFACTS, is_local, wait_idle
+from tests.browser.browsing import ARTIFACTS, WORKBENCH_FRAME, is_local, open_workbench, wait_idle
 
 pytestmark = pytest.mark.browser
 
-FRAME = 'iframe[title*="workbench_map"]'
+FRAME = WORKBENCH_FRAME
 XSS_NAMES = ("<img src=x onerror=alert(1)>", "${alert(1)}", "项目`${alert(2)}`</script><script>alert(3)</script>")
 _spec = importlib.util.spec_from_file_location("workbench_browser_conftest", Path(__file__).with_name("conftest.py"))
 _conftest = importlib.util.module_from_spec(_spec)
@@ -33,18 +33,9 @@ def url(base: str) -> str:
     return f"{base}/{quote('地图工作台')}"
 
 
-
-
-
-
 def open_map(page, base: str):
     """The component's frame once it has drawn its layers."""
-    page.goto(url(base))
-    page.wait_for_selector(FRAME, timeout=60_000)
-    frame = page.query_selector(FRAME).content_frame()
-    frame.wait_for_function("() => window.workbench && window.workbench.ready()", timeout=60_000)
-    wait_idle(page)
-    return frame
+    return open_workbench(page, url(base))
 
 
 def texts(page) -> list[str]:

@@ -34,10 +34,10 @@ from analysis.kpis import Period
 from geo import coords
 from layers import LAYER_LABELS
 from layers import regions as region_layer
+from layers.vocab import ASSET_COLORS, FACTORY_COLORS, PARK_STYLE, STAGE_COLORS
 from ui import data
 from ui.basemaps import NONE, Basemap
 from ui.mapkit import payload
-from ui.maps import ASSET_COLORS, FACTORY_COLORS, PARK_STYLE, STAGE_COLORS
 from ui.text import t
 
 FRONTEND = Path(__file__).resolve().parent / "frontend"
@@ -166,28 +166,18 @@ def map_layers(counties: tuple[str, ...] | None, crs: str = "wgs84", project_sty
 def print_layers(frames: dict[str, gpd.GeoDataFrame], visible, *, project_style: str = "stage", kpi: str | None = None,
                  first: str | None = None, last: str | None = None, counties=None) -> list:
     """The visible layers styled as on screen, for :func:`reports.map_print.render`."""
-    from reports.map_print import PrintLayer
+    from reports.map_print import standard_layers
 
-    out = []
-    if "regions" in visible:
-        fills = legend = None
-        if kpi:
-            fills, _values, legend = _choropleth(frames["regions"], kpi, first, last, counties)
-        out.append(PrintLayer("regions", LAYER_LABELS["regions"], frames["regions"], "polygons", face=REGION_STYLE["fillColor"],
-                              fills=tuple(fills) if fills else None, labels=True, legend=legend or ()))
-    if "parks" in visible:
-        out.append(PrintLayer("parks", LAYER_LABELS["parks"], frames["parks"], "polygons", face=PARK_STYLE["fillColor"],
-                              edge=PARK_STYLE["color"]))
-    for name in ("assets", "factories", "projects"):
-        if name not in visible:
-            continue
-        _key, category, colours, radius, _cell = POINT_STYLES[name]
-        frame = frames[name]
-        if name == "projects":
-            frame, category, colours = _project_colours(frame, project_style)
-        out.append(PrintLayer(name, LAYER_LABELS[name], frame, "points", category=category, colors=colours,
-                              legend=tuple(colours.items()), size=radius * 5))
-    return out
+    fills = legend = None
+    if kpi and "regions" in visible:
+        fills, _values, legend = _choropleth(frames["regions"], kpi, first, last, counties)
+    projects = None
+    if "projects" in visible and project_style == "light":
+        frame, category, colours = _project_colours(frames["projects"], project_style)
+        frames = dict(frames, projects=frame)
+        projects = (category, colours)
+    return standard_layers(frames, visible, projects=projects, region_fills=tuple(fills) if fills else None,
+                           region_legend=legend or ())
 
 
 def _to_wgs84(lon, lat, crs: str) -> tuple[float, float]:
@@ -239,9 +229,10 @@ def _display_bounds(bounds, crs: str) -> list[float] | None:
 
 def workbench_map(layers: Sequence[MapLayer], *, key: str, basemap: Basemap = NONE, height: int = 620,
                   bounds: Sequence[float] | None = None, highlight: dict[str, Sequence[str]] | None = None,
-                  focus: tuple[str, str] | None = None, visible: Sequence[str] | None = None) -> dict:
+                  focus: tuple[str, str] | None = None, visible: Sequence[str] | None = None, tools: bool = True) -> dict:
     """Render the map; ``bounds`` (WGS-84 w, s, e, n) is fitted when it changes, ``highlight`` maps layer → ids,
-    ``focus`` = (layer, id) pans to one feature. Returns the user's actions (see the module docstring)."""
+    ``focus`` = (layer, id) pans to one feature, ``tools`` shows the draw/measure controls. Returns the user's
+    actions (see the module docstring)."""
     previous = st.session_state.get(key) or {}
     have = previous.get("have") if isinstance(previous, dict) else None
     documents = [doc for layer in layers for doc in layer.documents()]
@@ -253,6 +244,7 @@ def workbench_map(layers: Sequence[MapLayer], *, key: str, basemap: Basemap = NO
         "sent": sorted({doc.version for doc in documents} - set(have or ())),
         "basemap": basemap.to_args(),
         "height": int(height),
+        "tools": bool(tools),
         "texts": {k: t(f"wb_{k}") for k in TEXT_KEYS},
         "visible": list(visible) if visible is not None else None,
         "highlight": {name: by_name[name].indices(ids) for name, ids in (highlight or {}).items() if name in by_name},

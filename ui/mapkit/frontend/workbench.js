@@ -55,7 +55,7 @@
     map.on("mousemove", onHover);
     map.on("mouseout", () => { S.tip.hidden = true; });
     map.on("click", (e) => onClick(e.latlng));
-    initDrawing(map);
+    if (args.tools !== false) initDrawing(map);  // the overview shows the map without drawing tools
     initPanel(map);
   }
 
