@@ -10,6 +10,8 @@ ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 LOCAL_SCHEMES = {"data", "blob", "about"}
+#: Names that would run script if any page ever treated text from data as HTML or as a JS template.
+XSS_NAMES = ("<img src=x onerror=alert(1)>", "${alert(1)}", "项目`${alert(2)}`</script><script>alert(3)</script>")
 APP_IDLE = "[data-testid='stApp'][data-test-script-state='notRunning'][data-test-connection-state='CONNECTED']"
 
 

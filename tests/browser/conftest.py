@@ -188,3 +188,36 @@ def tab(chromium):
         yield page
     finally:
         context.close()
+
+
+@pytest.fixture(scope="session")
+def hostile_server(demo_template, tmp_path_factory) -> Iterator[SimpleNamespace]:
+    """A server whose data holds names that would run script if they were ever treated as HTML: three
+    projects signed in the demo's default period (so every project view shows them), a park (name and
+    positioning), a vacant factory, an idle asset and a county. ``ids``: layer → the hostile records' ids."""
+    import store
+    from layers import idle_assets, parks, projects, standard_factories
+    from tests.browser.browsing import XSS_NAMES
+
+    folder = tmp_path_factory.mktemp("xss")
+    db = _copy(demo_template, folder, "xss")
+    con = store.connect(db)
+    try:
+        frame = projects.load(con)
+        signed = frame["signed_on"].astype(str).between("2018-01-01", "2018-06-30")
+        first = frame[signed & frame.geometry.notna() & frame["county_adcode"].notna()].sort_values("project_id").iloc[:3]
+        for pid, geom, name in zip(first["project_id"], first.geometry, XSS_NAMES):
+            projects.update(con, pid, {"name": name, "geometry": geom}, user="测试")
+        park_id = parks.load(con)["park_id"].iloc[0]
+        parks.update(con, park_id, {"name": XSS_NAMES[0], "positioning": XSS_NAMES[1]}, user="测试")
+        factories = standard_factories.load(con)
+        factory_id = factories[factories["status"] == "空置"]["factory_id"].iloc[0]
+        standard_factories.update(con, factory_id, {"name": XSS_NAMES[1]}, user="测试")
+        asset_id = idle_assets.load(con)["asset_id"].iloc[0]
+        idle_assets.update(con, asset_id, {"name": XSS_NAMES[2]}, user="测试")
+        con.execute("UPDATE regions SET name = ? WHERE adcode = '421202'", [XSS_NAMES[0]])
+    finally:
+        con.close()
+    ids = {"projects": list(first["project_id"]), "parks": [park_id], "factories": [factory_id], "assets": [asset_id]}
+    with serve(db, folder / "streamlit.log") as base:
+        yield SimpleNamespace(base=base, ids=ids)
