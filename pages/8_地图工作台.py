@@ -101,8 +101,7 @@ e2.download_button(t("wb_export_geojson"), lambda: json.dumps(selection.to_geojs
 
 st.selectbox(t("wb_table_layer"), list(point_frames), key="workbench_table_layer", format_func=LAYER_LABELS.get)
 st.caption(t("wb_table_hint") + ("；" + t("wb_rows_cut", n=TABLE_LIMIT, total=len(table)) if len(table) > TABLE_LIMIT else ""))
-shown = table.head(TABLE_LIMIT).drop(columns=["created_at", "created_by", "updated_at", "updated_by"], errors="ignore")
-st.dataframe(shown.rename(columns=widgets.FIELD_LABELS), hide_index=True, width="stretch", height=320, key=TABLE_KEY, on_select="rerun",
+st.dataframe(widgets.record_table(table.head(TABLE_LIMIT), key_col), hide_index=True, width="stretch", height=320, key=TABLE_KEY, on_select="rerun",
              selection_mode="multi-row")
 
 

@@ -18,7 +18,7 @@ from layers import project_history, reporting_units
 from layers import targets as target_layer
 from layers.vocab import PARK_STYLE, STAGE_COLORS
 from ui import assets as local_assets
-from ui import data, maps
+from ui import data, maps, widgets
 from ui.safe_html import text
 
 TTL = 300
@@ -131,17 +131,8 @@ def card(frame: pd.DataFrame, project_id: str | None) -> pd.DataFrame | None:
     if match.empty:
         return None
     row = match.iloc[0]
-    rows = [(label, _shown(row[col])) for col, label in CARD_FIELDS.items() if col in row.index and pd.notna(row[col]) and row[col] != ""]
+    rows = [(label, widgets.shown_value(row[col])) for col, label in CARD_FIELDS.items() if col in row.index and pd.notna(row[col]) and row[col] != ""]
     return pd.DataFrame(rows, columns=["字段", "值"]).astype(str)
-
-
-def _shown(value) -> str:
-    """Dates without a time, money without a trailing .0."""
-    if isinstance(value, pd.Timestamp):
-        return f"{value:%Y-%m-%d}"
-    if isinstance(value, float) and value.is_integer():
-        return f"{int(value):,}"
-    return str(value)
 
 
 def pending_table(frame: pd.DataFrame) -> pd.DataFrame:

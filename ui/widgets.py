@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
@@ -79,6 +81,26 @@ FIELD_LABELS = {
 }
 
 
+def record_table(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+    """Rows of one layer for a table: the id (编号) and the card's fields with their Chinese labels, dates as dates."""
+    out = frame[[key, *(c for c in FIELD_LABELS if c in frame.columns and c != key)]].copy()
+    for column in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[column]):
+            out[column] = out[column].dt.date
+    return out.rename(columns={key: "编号", **FIELD_LABELS})
+
+
+def shown_value(value) -> str:
+    """A stored value as people write it: dates without a time, numbers with thousands separators, no trailing .0."""
+    if isinstance(value, (pd.Timestamp, dt.date)):
+        return f"{value:%Y-%m-%d}"
+    if isinstance(value, float):
+        return f"{int(value):,}" if value.is_integer() else f"{value:,}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return str(value)
+
+
 def feature_card(properties: dict | None, frames: dict) -> None:
     """Details of the clicked feature, looked up by id in the loaded frames (not taken from the browser)."""
     from layers import LAYER_LABELS, LAYERS
@@ -95,5 +117,6 @@ def feature_card(properties: dict | None, frames: dict) -> None:
         return
     row = match.iloc[0]
     st.markdown(f"**{LAYER_LABELS[layer]}**")
-    fields = [(label, row[col]) for col, label in FIELD_LABELS.items() if col in row.index and pd.notna(row[col]) and row[col] != ""]
-    st.dataframe(pd.DataFrame(fields, columns=["字段", "值"]).astype(str), hide_index=True, width="stretch")
+    fields = [(label, shown_value(row[col])) for col, label in FIELD_LABELS.items()
+              if col in row.index and pd.notna(row[col]) and row[col] != ""]
+    st.dataframe(pd.DataFrame(fields, columns=["字段", "值"]), hide_index=True, width="stretch")

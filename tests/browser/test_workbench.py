@@ -28,8 +28,11 @@ def url(base: str) -> str:
 
 
 def open_map(page, base: str):
-    """The component's frame once it has drawn its layers."""
-    return open_workbench(page, url(base))
+    """The component's frame once it has drawn its layers and loaded its drawing tools (after the layers)."""
+    frame = open_workbench(page, url(base))
+    frame.wait_for_function("() => window.workbench.toolsReady()", timeout=30_000)
+    assert frame.evaluate("() => window.workbench.hasTools()"), "Leaflet-Geoman did not load"
+    return frame
 
 
 def texts(page) -> list[str]:

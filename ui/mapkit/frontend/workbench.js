@@ -13,7 +13,8 @@
   const S = {
     map: null, args: null, texts: NO_TEXT, docs: new Map(), layers: new Map(), order: [], visible: new Set(),
     highlight: {}, dots: null, tip: null, panel: null, base: [], baseKey: null, boundsKey: null, focusKey: null,
-    shape: null, measureLine: null, sent: "", value: { have: [], visible: [], view: null, click: null, shape: null, measure: null },
+    shape: null, measureLine: null, sent: "", toolsRequested: false, toolsReady: false,
+    value: { have: [], visible: [], view: null, click: null, shape: null, measure: null },
     seq: 0, queue: Promise.resolve(), ready: false, stats: { renders: 0, blobBytes: 0, lastBlobBytes: 0 },
   };
 
@@ -55,12 +56,32 @@
     map.on("mousemove", onHover);
     map.on("mouseout", () => { S.tip.hidden = true; });
     map.on("click", (e) => onClick(e.latlng));
-    if (args.tools !== false) initDrawing(map);  // the overview shows the map without drawing tools
     initPanel(map);
   }
 
+  // Leaflet-Geoman (drawing and measuring) loads after the layers are drawn, so the map shows sooner; the
+  // overview asks for no tools and never loads it. If it cannot load, the map works without drawing tools.
+  const GEOMAN = "../../app/static/vendor/node_modules/@geoman-io/leaflet-geoman-free/dist/";
+  function loadTools(map) {
+    if (S.toolsRequested) return;
+    S.toolsRequested = true;
+    const css = document.createElement("link");
+    css.rel = "stylesheet";
+    css.href = GEOMAN + "leaflet-geoman.css";
+    document.head.appendChild(css);
+    const script = document.createElement("script");
+    script.src = GEOMAN + "leaflet-geoman.min.js";
+    script.onload = () => {
+      if (!map.pm && L.PM && L.PM.Map) map.pm = new L.PM.Map(map);  // the map was made before the plugin's init hook
+      initDrawing(map);
+      S.toolsReady = true;
+    };
+    script.onerror = () => { S.toolsReady = true; };
+    document.head.appendChild(script);
+  }
+
   function initDrawing(map) {
-    if (!map.pm) return;  // Leaflet-Geoman missing: the map still works without drawing tools
+    if (!map.pm) return;
     map.pm.setLang("zh");
     map.pm.addControls({ position: "topleft", drawMarker: false, drawCircleMarker: false, drawText: false, drawPolyline: true,
                          drawRectangle: true, drawPolygon: true, drawCircle: true, editMode: false, dragMode: false,
@@ -474,6 +495,7 @@
     applyFocus(args.focus);
     S.ready = true;
     document.body.dataset.ready = "1";
+    if (args.tools !== false) loadTools(S.map);
     document.body.dataset.versions = needed.join(",");
     sendValue();
   }
@@ -485,6 +507,8 @@
     highlighted: () => Object.fromEntries(Object.entries(S.highlight).map(([k, v]) => [k, [...v]])),
     notice: () => document.getElementById("notice").hidden ? "" : document.getElementById("notice").textContent,
     ready: () => S.ready,
+    toolsReady: () => !!S.toolsReady,
+    hasTools: () => !!(S.map && S.map.pm && document.querySelector(".leaflet-pm-toolbar")),
     counts: () => {
       const out = {};
       for (const [name, entry] of S.layers) {
