@@ -7,7 +7,7 @@ import streamlit as st
 
 from analysis.kpis import Period
 from layers.vocab import PROJECT_STAGES
-from ui import data, page, widgets
+from ui import data, mapkit, page
 from ui import project_views as pv
 from ui.text import t
 
@@ -39,11 +39,11 @@ st.caption(t("pm_count", n=len(shown), located=int(shown.geometry.notna().sum())
 
 map_col, side_col = st.columns([3, 1])
 with map_col:
-    st.markdown(f"<div style='font-size:12px'>{pv.legend_html()}</div>", unsafe_allow_html=True)
-    clicked = widgets.folium_map(pv.project_map(data.load_home_regions(scope.counties), shown,
-                                                data.load_layer("parks", scope.counties)), key="project-map", height=600)
+    event = mapkit.workbench_map(pv.map_layers(shown, scope.counties), key="project-map", height=600, tools=False,
+                                 bounds=tuple(mapkit.county_regions(scope.counties).total_bounds))
 with side_col:
-    project_id = clicked.get("id") if clicked and clicked.get("layer") == "projects" else None
+    clicked = event["clicked"]
+    project_id = clicked["id"] if clicked and clicked["layer"] == "projects" else None
     details = pv.card(frame, project_id)
     if details is None:
         st.caption(t("pm_click"))

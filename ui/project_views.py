@@ -1,9 +1,8 @@
-"""项目地图 / 项目进度 page support: cached loaders (county scope tuple), filters, the stage-coloured project map,
-the project card with its stage history, the month report downloads and the ledger upload."""
+"""项目地图 / 项目进度 page support: cached loaders (county scope tuple), filters, the stage-coloured project map
+(the workbench component), the project card with its stage history, the month report downloads and the ledger upload."""
 
 from __future__ import annotations
 
-import folium
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
@@ -14,12 +13,10 @@ from analysis.targets import completion
 from imports.ledger import LedgerError
 from imports.projects import import_projects
 from imports.templates import template_bytes
-from layers import project_history, reporting_units
+from layers import LAYER_LABELS, project_history, reporting_units
 from layers import targets as target_layer
-from layers.vocab import PARK_STYLE, STAGE_COLORS
-from ui import assets as local_assets
-from ui import data, maps, widgets
-from ui.safe_html import text
+from layers.vocab import STAGE_COLORS
+from ui import data, mapkit, widgets
 
 TTL = 300
 USER = "网页"
@@ -105,24 +102,13 @@ def filter_projects(frame: pd.DataFrame, *, period: Period, units=(), parks=(), 
     return frame[keep]
 
 
-def project_map(regions: gpd.GeoDataFrame, frame: gpd.GeoDataFrame, parks: gpd.GeoDataFrame) -> folium.Map:
-    """County boundaries, parks and the projects coloured by stage (features: id, layer='projects')."""
-    m = maps.base_map(regions.total_bounds if len(regions) else maps.DEFAULT_BOUNDS)
-    bounds = folium.FeatureGroup(name="行政区", show=True).add_to(m)
-    maps.add_boundaries(bounds, regions)
-    park_group = folium.FeatureGroup(name="园区", show=True).add_to(m)
-    maps.add_polygons(park_group, maps.feature_collection(parks, "parks", "park_id", ["name"], lambda r: ""), PARK_STYLE)
-    group = folium.FeatureGroup(name="招商项目", show=True).add_to(m)
-    located = frame[frame.geometry.notna()]
-    maps.add_points(group, maps.feature_collection(located, "projects", "project_id", ["name", "stage", "unit", "investment_wan"],
-                                                   lambda r: STAGE_COLORS.get(r.stage, "#7f8c8d")), 5)
-    folium.LayerControl(collapsed=False).add_to(m)
-    return local_assets.localise(m)
-
-
-def legend_html() -> str:
-    return "".join(f"<span style='display:inline-block;width:10px;height:10px;border-radius:5px;background:{c};margin:0 4px'></span>"
-                   f"{text(s)}" for s, c in STAGE_COLORS.items())
+def map_layers(shown: gpd.GeoDataFrame, counties: tuple[str, ...] | None) -> list:
+    """County outlines and parks, then the shown projects coloured by stage (the workbench component, which
+    stays fast with a province's projects). Tooltip: name, stage, unit and investment."""
+    tips = [" · ".join(v for v in (unit if isinstance(unit, str) else "", f"{widgets.shown_value(money)} 万元" if pd.notna(money) else "")
+                      if v) for unit, money in zip(shown["unit"], shown["investment_wan"])]
+    return [*mapkit.context_layers(counties), mapkit.point_layer("projects", LAYER_LABELS["projects"], shown, key="project_id",
+                                                                 category="stage", colors=STAGE_COLORS, radius=5, values=tips)]
 
 
 def card(frame: pd.DataFrame, project_id: str | None) -> pd.DataFrame | None:

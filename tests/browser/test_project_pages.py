@@ -3,43 +3,13 @@ project shows its card and stage history, and nothing is requested from outside 
 
 from __future__ import annotations
 
-import time
 from urllib.parse import quote
 
 import pytest
 
-from tests.browser.browsing import ARTIFACTS, is_local, wait_idle, watch
+from tests.browser.browsing import ARTIFACTS, WORKBENCH_FRAME, is_local, open_workbench, wait_idle, watch
 
 pytestmark = pytest.mark.browser
-
-MAP_IFRAME = 'iframe[src*="streamlit_folium.st_folium"]'
-LAYER_COUNTS_JS = """() => { const n = {}; if (!window.map_div) return n; for (const l of Object.values(window.map_div._layers))
-    if (l.feature) n[l.feature.properties.layer] = (n[l.feature.properties.layer] || 0) + 1; return n; }"""
-
-
-
-
-
-
-
-
-def map_frame(tab, min_projects: int, timeout_s: float = 60):
-    from playwright.sync_api import Error
-
-    deadline, counts = time.monotonic() + timeout_s, {}
-    while time.monotonic() < deadline:
-        element = tab.query_selector(MAP_IFRAME)
-        frame = element.content_frame() if element else None
-        if frame is not None:
-            try:
-                counts = frame.evaluate(LAYER_COUNTS_JS)
-            except Error:
-                counts = {}
-            if counts.get("projects", 0) >= min_projects and counts.get("regions", 0) >= 6:
-                return frame, counts
-        time.sleep(0.25)
-    pytest.fail(f"the project map was not drawn within {timeout_s} s (last counts: {counts})")
-
 
 def dataframe_texts(tab) -> list[str]:
     return tab.evaluate("() => [...document.querySelectorAll('[data-testid=stDataFrame]')].map(d => d.textContent)")
@@ -47,31 +17,32 @@ def dataframe_texts(tab) -> list[str]:
 
 def test_project_map_page(server, tab, demo_template):
     requests = watch(tab)
-    tab.goto(f"{server}/{quote('项目地图')}")
-    frame, counts = map_frame(tab, min_projects=500)
-    wait_idle(tab)
+    frame = open_workbench(tab, f"{server}/{quote('项目地图')}")
     assert tab.locator("h1").filter(has_text="项目地图").count() == 1
     assert not tab.locator("[data-testid=stException]").count()
-    assert counts["regions"] >= 6 and counts["parks"] == 9, counts
-    colours = frame.evaluate("""() => [...new Set(Object.values(window.map_div._layers)
-        .filter(l => l.feature && l.feature.properties.layer === 'projects').map(l => l.options.fillColor))]""")
-    assert len(colours) >= 5, colours  # coloured by stage
+    counts = frame.evaluate("() => window.workbench.counts()")
+    assert counts["projects"] >= 500 and counts["regions"] >= 6 and counts["parks"] == 9, counts
+    stages = frame.evaluate("() => window.workbench.categories('projects')")
+    assert len(stages) >= 5 and "开工" in stages, stages  # coloured by stage
     assert "位置待定" in tab.inner_text("body")
 
-    props = frame.evaluate("""() => {
-        const l = Object.values(window.map_div._layers).find(l => l.feature && l.feature.properties.layer === 'projects'
-            && l.getLatLng && l.options.fillColor === '#e67e22');  // a started project: it has a stage history
-        l.fire('click', {latlng: l.getLatLng()}, true);
-        return l.feature.properties; }""")
-    name = demo_template.project_names[props["id"]]
-    tab.wait_for_function("""name => [...document.querySelectorAll('[data-testid=stDataFrame]')]
-        .some(d => d.textContent.startsWith('字段值项目名称' + name))""", arg=name, timeout=60_000)
+    # Click a started project (it has a stage history) with the mouse, centred at street zoom.
+    started = frame.evaluate("() => window.workbench.withCategory('projects', '开工')")
+    assert started
+    frame.evaluate("([i]) => window.workbench.center('projects', i, 17)", [started[0]])
+    point = frame.evaluate("([i]) => window.workbench.pointAt('projects', i)", [started[0]])
+    box = tab.query_selector(WORKBENCH_FRAME).bounding_box()
+    tab.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+    clicked = frame.evaluate("() => window.workbench.state().click")
+    assert clicked["layer"] == "projects", clicked
+    tab.wait_for_function("""() => [...document.querySelectorAll('[data-testid=stDataFrame]')]
+        .some(d => d.textContent.startsWith('字段值项目名称'))""", timeout=60_000)
     wait_idle(tab)
     tab.wait_for_function("""() => [...document.querySelectorAll('[data-testid=stDataFrame]')]
         .some(d => d.textContent.startsWith('日期阶段'))""", timeout=30_000)
     texts = dataframe_texts(tab)
     card = next(t for t in texts if t.startswith("字段值项目名称"))
-    assert "开工" in card
+    assert any(card.startswith(f"字段值项目名称{name}阶段开工") for name in demo_template.project_names.values()), card[:120]
     history = next((t for t in texts if t.startswith("日期阶段")), None)
     assert history, [t[:60] for t in texts]
     assert "签约" in history and "开工" in history

@@ -123,3 +123,27 @@ def test_browser_decoder_matches(tmp_path):
     doc_json = json.loads(layer.data)
     assert np.allclose(lon, payload.undelta(doc_json["x"]) / payload.QUANT)
     assert np.allclose(lat, payload.undelta(doc_json["y"]) / payload.QUANT)
+
+
+def test_point_tooltip_values_follow_their_feature_past_missing_geometry():
+    frame = points(20)
+    frame.loc[[3, 11], "geometry"] = None
+    texts = [f"第{i}行" for i in range(len(frame))]
+    layer = mapkit.point_layer("candidates", "候选厂房", frame, key="pid", values=texts)
+    doc = json.loads(layer.main.data)
+    assert len(doc["values"]) == len(layer.main.ids) == 18
+    for fid, text in zip(layer.main.ids, doc["values"]):
+        assert text == f"第{int(fid[1:])}行"
+    # One colour and one legend entry when the layer has no category.
+    assert doc["colors"][0] == "#7f8c8d" and set(doc["c"]) == {0} and layer.main.legend == (("候选厂房", "#7f8c8d"),)
+
+
+def test_polygon_layer_fills_values_and_labels_stay_with_their_row():
+    frame = gpd.GeoDataFrame({"park_id": ["B", "A", "C"], "name": ["乙园", "甲园", "丙园"]},
+                             geometry=[box(114.2, 29.6, 114.3, 29.7), box(114.0, 29.5, 114.1, 29.6), None], crs="EPSG:4326")
+    layer = mapkit.polygon_layer("capacity", "园区剩余", frame, key="park_id", fills=["#111111", "#222222", "#333333"],
+                                 values=["剩余 10%", "剩余 20%", "剩余 30%"], labels=True)
+    doc = json.loads(layer.main.data)
+    assert layer.main.ids == ("A", "B")  # sorted by id; the row without geometry is left out
+    assert doc["fill"] == ["#222222", "#111111"] and doc["values"] == ["剩余 20%", "剩余 10%"]
+    assert doc["names"] == ["甲园", "乙园"] and len(doc["lx"]) == 2

@@ -121,6 +121,66 @@ def _project_colours(frame: gpd.GeoDataFrame, project_style: str) -> tuple[gpd.G
     return frame.assign(light=light), "light", LIGHT_COLORS
 
 
+def _tolerance(bounds) -> float:
+    """Display simplification for polygons over ``bounds``: about a quarter pixel at the extent's zoom."""
+    return max(0.0002, (bounds[2] - bounds[0]) / 4000)
+
+
+def _extent(regions: gpd.GeoDataFrame) -> tuple[float, float, float, float]:
+    return tuple(regions.total_bounds) if len(regions) else (73.0, 18.0, 135.0, 54.0)
+
+
+def point_layer(name: str, label: str, frame: gpd.GeoDataFrame, *, key: str, category: str | None = None,
+                colors: dict[str, str] | None = None, color: str = "#7f8c8d", radius: int = 5,
+                values: Sequence[str] | None = None, crs: str = "wgs84") -> MapLayer:
+    """A page's own point layer (any name): every located row of ``frame``, coloured by ``category`` through
+    ``colors`` (one ``color`` when no category), ``values`` one tooltip line per row. Clicks come back as
+    ``{"layer": name, "id": frame[key]}``."""
+    if category is None:
+        frame, category, colors = frame.assign(_one=label), "_one", {label: color}
+    if values is not None and len(frame) > payload.LABEL_BUDGET:
+        values = None  # like names: beyond the label budget the tooltip shows layer and category only
+    main = payload.encode_points(name, label, frame, key=key, category=category, colors=colors or {}, other_color=color,
+                                 radius=radius, crs=crs, budget=len(frame) + 1, values=list(values) if values is not None else None)
+    return MapLayer(main)
+
+
+def polygon_layer(name: str, label: str, frame: gpd.GeoDataFrame, *, key: str, style: dict | None = None,
+                  fills: Sequence[str] | None = None, values: Sequence[str] | None = None, labels: bool = False,
+                  legend: Sequence[tuple[str, str]] = (), crs: str = "wgs84") -> MapLayer:
+    """A page's own polygon layer: ``fills`` one colour per row (e.g. a choropleth), ``values`` one tooltip line
+    per row, ``labels`` writes each row's name on the map; ``legend`` (text, colour) pairs for the panel."""
+    polygons = frame[frame.geometry.notna() & frame.geometry.geom_type.isin(["Polygon", "MultiPolygon"])] if len(frame) else frame
+    return MapLayer(payload.encode_polygons(name, label, frame, key=key, style=style or PARK_STYLE, crs=crs,
+                                            tolerance_deg=_tolerance(_extent(polygons)) / 4, show_labels=labels,
+                                            fills=list(fills) if fills is not None else None,
+                                            values=list(values) if values is not None else None, legend=tuple(legend)))
+
+
+def _region_layer(regions: gpd.GeoDataFrame, crs: str, fills=None, values=None, legend: tuple = ()) -> MapLayer:
+    style = dict(REGION_STYLE, fillOpacity=0.65) if fills is not None else REGION_STYLE
+    return MapLayer(payload.encode_polygons("regions", LAYER_LABELS["regions"], regions, key="adcode", style=style, crs=crs,
+                                            tolerance_deg=_tolerance(_extent(regions)), show_labels=True, fills=fills,
+                                            values=values, legend=legend))
+
+
+def _park_layer(parks: gpd.GeoDataFrame, crs: str, tolerance: float) -> MapLayer:
+    text = [" ".join(str(v) for v in (lvl, pos) if isinstance(v, str) and v) for lvl, pos in zip(parks["level"], parks["positioning"])]
+    return MapLayer(payload.encode_polygons("parks", LAYER_LABELS["parks"], parks, key="park_id", style=PARK_STYLE, crs=crs,
+                                            tolerance_deg=tolerance / 4, values=text,
+                                            legend=((LAYER_LABELS["parks"], PARK_STYLE["color"]),)))
+
+
+@st.cache_data(ttl=data.TTL, max_entries=16, show_spinner=False)
+def context_layers(counties: tuple[str, ...] | None, crs: str = "wgs84", parks: bool = True) -> list[MapLayer]:
+    """County outlines with their names (and park boundaries) for a page's own map, below its own layers."""
+    regions = county_regions(counties)
+    out = [_region_layer(regions, crs)]
+    if parks:
+        out.append(_park_layer(data.load_layer("parks", counties), crs, _tolerance(_extent(regions))))
+    return out
+
+
 @st.cache_data(ttl=data.TTL, max_entries=16, show_spinner=False)
 def map_layers(counties: tuple[str, ...] | None, crs: str = "wgs84", project_style: str = "stage", kpi: str | None = None,
                first: str | None = None, last: str | None = None) -> list[MapLayer]:
@@ -130,23 +190,15 @@ def map_layers(counties: tuple[str, ...] | None, crs: str = "wgs84", project_sty
     points plus grid cells that the browser shows while zoomed out.
     """
     regions = county_regions(counties)
-    bounds = tuple(regions.total_bounds) if len(regions) else (73.0, 18.0, 135.0, 54.0)
+    bounds = _extent(regions)
     with data.cursor() as con:
         counts = {name: aggregation.located_count(con, name, county=counties) for name in POINT_STYLES}
         cells = {name: aggregation.grid_cells(con, name, bounds, county=counties) for name in POINT_STYLES}
-    fills = values = None
-    legend: tuple = ()
     if kpi:
-        fills, values, legend = _choropleth(regions, kpi, first, last, counties)
-    tolerance = max(0.0002, (bounds[2] - bounds[0]) / 4000)  # ~1/4 px at the extent's zoom
-    style = dict(REGION_STYLE, fillOpacity=0.65) if kpi else REGION_STYLE
-    out = [MapLayer(payload.encode_polygons("regions", LAYER_LABELS["regions"], regions, key="adcode", style=style, crs=crs,
-                                            tolerance_deg=tolerance, show_labels=True, fills=fills, values=values, legend=legend))]
-    parks = data.load_layer("parks", counties)
-    park_text = [" ".join(str(v) for v in (lvl, pos) if isinstance(v, str) and v) for lvl, pos in zip(parks["level"], parks["positioning"])]
-    out.append(MapLayer(payload.encode_polygons("parks", LAYER_LABELS["parks"], parks, key="park_id", style=PARK_STYLE, crs=crs,
-                                                tolerance_deg=tolerance / 4, values=park_text,
-                                                legend=((LAYER_LABELS["parks"], PARK_STYLE["color"]),))))
+        out = [_region_layer(regions, crs, *_choropleth(regions, kpi, first, last, counties))]
+    else:
+        out = [_region_layer(regions, crs)]
+    out.append(_park_layer(data.load_layer("parks", counties), crs, _tolerance(bounds)))
     for name in ("assets", "factories", "projects"):
         key, category, colours, radius, cell_colour = POINT_STYLES[name]
         unit = aggregation.POINT_LAYERS[name][2]

@@ -130,13 +130,16 @@ def _text(value) -> str:
 
 def encode_points(name: str, label: str, frame: gpd.GeoDataFrame, *, key: str, category: str | None,
                   colors: dict[str, str], other_color: str = "#7f8c8d", radius: int = 4, crs: str = "wgs84",
-                  label_column: str | None = "name", budget: int | None = None) -> EncodedLayer | None:
-    """Points (footprints become their representative point; rows without geometry are skipped).
+                  label_column: str | None = "name", budget: int | None = None,
+                  values: list[str] | None = None) -> EncodedLayer | None:
+    """Points (footprints become their representative point; rows without geometry are skipped), with
+    optional per-feature tooltip texts ``values`` aligned with ``frame``'s rows.
 
     Returns None when the layer has more located features than its budget: the caller then sends
     grid cells (:func:`encode_cells`) instead.
     """
-    located = frame[frame.geometry.notna() & ~frame.geometry.is_empty]
+    keep = (frame.geometry.notna() & ~frame.geometry.is_empty).to_numpy()
+    located = frame[keep]
     if len(located) > (budget or BUDGETS.get(name, DEFAULT_BUDGET)):
         return None
     located = to_display(located, crs)
@@ -148,13 +151,15 @@ def encode_points(name: str, label: str, frame: gpd.GeoDataFrame, *, key: str, c
     ids = located[key].astype(str).to_numpy()
     order = morton_order(qx, qy, ids)
     cats = list(colors)
-    values = located[category].astype(object).to_numpy()[order] if category else np.full(len(order), None)
+    categories = located[category].astype(object).to_numpy()[order] if category else np.full(len(order), None)
     index = {c: i for i, c in enumerate(cats)}
-    codes = [index.get(v, len(cats)) for v in values]
+    codes = [index.get(v, len(cats)) for v in categories]
     doc = {"x": deltas(qx[order]), "y": deltas(qy[order]), "c": codes,
            "colors": [colors[c] for c in cats] + [other_color], "r": radius}
     if label_column and len(order) <= LABEL_BUDGET:
         doc["names"] = [_text(v) for v in located[label_column].to_numpy()[order]]
+    if values is not None:
+        doc["values"] = [_text(v) for v in np.asarray(values, dtype=object)[keep][order]]
     legend = tuple((c, colors[c]) for c in cats)
     return EncodedLayer(name, label, "points", _document(doc), tuple(ids[order]), legend)
 

@@ -27,7 +27,7 @@
     const byColor = doc.colors.map(() => []);
     doc.c.forEach((code, i) => byColor[code].push(i));
     return { kind: "points", n: lon.length, lon, lat, ...mercator(lon, lat), code: doc.c, colors: doc.colors,
-             byColor, r: doc.r || 4, names: doc.names || null };
+             byColor, r: doc.r || 4, names: doc.names || null, values: doc.values || null };
   }
 
   function cells(doc) {

@@ -391,7 +391,8 @@
     }
     const data = entry.data, lines = [meta.label];
     if (data.names && data.names[i]) lines.push(data.names[i]);
-    if (data.kind === "points" && meta.legend[data.code[i]]) lines.push(meta.legend[data.code[i]][0]);
+    const category = data.kind === "points" && meta.legend[data.code[i]] ? meta.legend[data.code[i]][0] : "";
+    if (category && category !== meta.label) lines.push(category);
     if (data.values && data.values[i]) lines.push(data.values[i]);
     return lines.join("\n");
   }
@@ -515,6 +516,18 @@
         out[name] = entry.drawn ? entry.drawn.data.n : (entry.shapes && S.visible.has(name) ? entry.shapes.length : 0);
       }
       return out;
+    },
+    withCategory: (layer, category) => {
+      const e = S.layers.get(layer);
+      if (!e || e.data.kind !== "points") return [];
+      const code = e.meta.legend.findIndex(([text]) => text === category), out = [];
+      e.data.code.forEach((c, i) => { if (c === code) out.push(i); });
+      return out;
+    },
+    categories: (layer) => {
+      const e = S.layers.get(layer);
+      if (!e || e.data.kind !== "points") return [];
+      return [...new Set(e.data.code)].map((c) => (e.meta.legend[c] || ["其他"])[0]);
     },
     modes: () => Object.fromEntries([...S.layers].map(([n, e]) => [n, e.drawn ? e.drawn.mode : e.data.kind])),
     indexOf: (layer, name) => {
