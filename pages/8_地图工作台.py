@@ -45,7 +45,7 @@ if query.strip():
 
 # The map's last state (the value the component returns below) decides what the table beside it lists:
 # the features inside the drawn shape, else those in the current view.
-state = mapkit.normalise(st.session_state.get(MAP_KEY), layers, basemap.crs)
+state = mapkit.state(MAP_KEY, layers, basemap.crs)
 point_frames = {k: frames[k] for k in ("projects", "factories", "assets", "parks")}
 shape_geom = selection.shape_geometry(state["shape"]) if state["shape"] else None
 area = shape_geom

@@ -86,7 +86,7 @@ def record_table(frame: pd.DataFrame, key: str) -> pd.DataFrame:
     out = frame[[key, *(c for c in FIELD_LABELS if c in frame.columns and c != key)]].copy()
     for column in out.columns:
         if pd.api.types.is_datetime64_any_dtype(out[column]):
-            out[column] = out[column].dt.date
+            out[column] = out[column].dt.strftime("%Y-%m-%d").fillna("")
     return out.rename(columns={key: "编号", **FIELD_LABELS})
 
 

@@ -64,10 +64,11 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def serve(db: Path, log: Path) -> Iterator[str]:
-    """``streamlit run app.py`` on a free loopback port with ``PARKMAP_DB=db``; yields the base URL once healthy."""
+def serve(db: Path, log: Path, extra_env: dict | None = None) -> Iterator[str]:
+    """``streamlit run app.py`` on a free loopback port with ``PARKMAP_DB=db`` (and ``extra_env``); yields the
+    base URL once healthy."""
     port = _free_port()
-    env = dict(os.environ, PARKMAP_DB=str(db), PYTHONUNBUFFERED="1")
+    env = dict(os.environ, PARKMAP_DB=str(db), PYTHONUNBUFFERED="1", **(extra_env or {}))
     cmd = [
         sys.executable,
         "-m",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 import time
 from pathlib import Path
 from urllib.parse import quote, urlparse
@@ -235,3 +236,52 @@ def test_hostile_names_are_inert_text(hostile_server, tab):
     wait_text(tab, lambda t: t.startswith("字段值名称" + XSS_NAMES[-1]), "the hostile project's card")
     assert dialogs == [], f"a name ran script: {dialogs}"
     screenshot(tab, "workbench_hostile.png")
+
+
+@pytest.fixture(scope="module")
+def small_budget_server(demo_template, tmp_path_factory):
+    """A server that may send at most 1,000 features of a layer one by one: the demo's 1,216 projects go as cells."""
+    from tests.browser.conftest import serve
+
+    folder = tmp_path_factory.mktemp("budget")
+    db = folder / "budget.duckdb"
+    shutil.copyfile(demo_template.path, db)
+    with serve(db, folder / "streamlit.log", {"PARKMAP_POINT_BUDGET": "1000"}) as base:
+        yield base
+
+
+def test_zooming_in_on_an_aggregated_layer_brings_its_own_features(small_budget_server, tab, demo_template):
+    frame = open_map(tab, small_budget_server)
+    assert frame.evaluate("() => window.workbench.modes()")["projects"] == "cells"
+    con = store.connect(demo_template.path, read_only=True)
+    try:
+        located = projects.load(con).dropna(subset=["geometry"])
+    finally:
+        con.close()
+    p = located.geometry.iloc[len(located) // 2]
+    frame.evaluate(f"() => window.workbench.setView({p.x}, {p.y}, 14)")
+    # The view is reported after the map settles; the next run sends the projects around it.
+    frame.wait_for_function("() => { const d = window.workbench.detail('projects'); return d && d.shown; }", timeout=30_000)
+    wait_idle(tab)
+    detail = frame.evaluate("() => window.workbench.detail('projects')")
+    w, s, e, n = detail["box"]
+    inside = located[located.geometry.x.between(w, e) & located.geometry.y.between(s, n)]
+    assert detail["n"] == len(inside) > 0
+    assert frame.evaluate("() => window.workbench.modes()")["projects"] == "points"
+
+    # Closer still (a new view, a new document): click the project in the middle of the map.
+    frame.evaluate(f"() => window.workbench.setView({p.x}, {p.y}, 17)")
+    frame.wait_for_function("""([x, y]) => { const d = window.workbench.detail('projects');
+        return d && d.shown && d.box[0] <= x && x <= d.box[2] && d.box[1] <= y && y <= d.box[3] && d.box[2] - d.box[0] < 0.05; }""",
+                            arg=[p.x, p.y], timeout=30_000)
+    wait_idle(tab)
+    box = tab.query_selector(FRAME).bounding_box()
+    size = frame.evaluate("() => [document.getElementById('map').clientWidth, document.getElementById('map').clientHeight]")
+    tab.mouse.click(box["x"] + size[0] / 2, box["y"] + size[1] / 2)
+    name = located["name"].iloc[len(located) // 2]
+    wait_text(tab, lambda t: t.startswith(f"字段值名称{name}"), f"the card of {name}, drawn from the view's features")
+    screenshot(tab, "workbench_view_detail.png")
+
+    # Zoomed out again, the layer is cells.
+    frame.evaluate("() => window.workbench.setView(114.3, 29.8, 8)")
+    frame.wait_for_function("() => window.workbench.modes().projects === 'cells'", timeout=10_000)

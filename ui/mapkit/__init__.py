@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 import streamlit as st
 import streamlit.components.v1 as components
 
@@ -54,12 +55,33 @@ POINT_STYLES = {  # layer → (key column, category column, colours, radius, cel
 TEXT_KEYS = ("layers_title", "aggregated", "basemap_failed", "cell_count", "zoom_in", "map_error")
 
 
+#: A layer sent as grid cells shows its own features once the view is zoomed in this far and holds few enough.
+DETAIL_ZOOM = 9
+DETAIL_BUDGET = 20_000
+DETAIL_STATE = "_mapkit_detail_documents"  # session state: the view documents sent to this user, by version
+DETAIL_KEEP = 12
+
+
+@dataclass(frozen=True)
+class DetailSource:
+    """Where a point layer sent as grid cells finds its features for a zoomed-in view (see :func:`view_detail`)."""
+
+    name: str
+    counties: tuple[str, ...] | None
+    project_style: str = "stage"
+    legend: tuple[tuple[str, str], ...] = ()  # the features' colours, shown in the panel beside the cells'
+
+
 @dataclass(frozen=True)
 class MapLayer:
-    """A layer as sent: its features (or cells when over budget) and, for point layers, grid cells for zoomed-out views."""
+    """A layer as sent: its features (or cells when over budget), for point layers grid cells for zoomed-out views,
+    and for a layer over budget its features within the current view (``view_doc`` covering ``view_box``)."""
 
     main: payload.EncodedLayer
     cells: payload.EncodedLayer | None = None
+    detail: DetailSource | None = None
+    view_doc: payload.EncodedLayer | None = None
+    view_box: tuple[float, ...] | None = None  # display coordinates (w, s, e, n)
 
     @property
     def name(self) -> str:
@@ -69,10 +91,15 @@ class MapLayer:
         out = self.main.meta()
         if self.cells is not None and self.cells.version != self.main.version:
             out["vc"] = self.cells.version
+        if self.detail is not None:
+            out["dl"] = [list(x) for x in self.detail.legend]
+        if self.view_doc is not None:
+            out["vd"], out["db"] = self.view_doc.version, list(self.view_box)
         return out
 
     def documents(self) -> list[payload.EncodedLayer]:
-        return [self.main] + ([self.cells] if self.cells is not None and self.cells.version != self.main.version else [])
+        docs = [self.main] + ([self.cells] if self.cells is not None and self.cells.version != self.main.version else [])
+        return docs + ([self.view_doc] if self.view_doc is not None else [])
 
 
 def _bins(values: pd.Series) -> list[float]:
@@ -203,8 +230,11 @@ def map_layers(counties: tuple[str, ...] | None, crs: str = "wgs84", project_sty
         key, category, colours, radius, cell_colour = POINT_STYLES[name]
         unit = aggregation.POINT_LAYERS[name][2]
         cell_layer = payload.encode_cells(name, LAYER_LABELS[name], cells[name], color=cell_colour, crs=crs, value_label=unit)
-        if counts[name] > payload.BUDGETS.get(name, payload.DEFAULT_BUDGET):
-            out.append(MapLayer(cell_layer))  # too many to send one by one: DuckDB grid cells only
+        if counts[name] > payload.budget_for(name):
+            # Too many to send one by one: DuckDB grid cells, and the features of a zoomed-in view on request.
+            if name == "projects" and project_style == "light":
+                colours = LIGHT_COLORS
+            out.append(MapLayer(cell_layer, detail=DetailSource(name, counties, project_style, tuple(colours.items()))))
             continue
         frame = data.load_layer(name, counties)
         if name == "projects":
@@ -213,6 +243,74 @@ def map_layers(counties: tuple[str, ...] | None, crs: str = "wgs84", project_sty
                                      radius=radius, crs=crs)
         out.append(MapLayer(main, cell_layer))
     return out
+
+
+def detail_box(bounds: Sequence[float]) -> tuple[float, float, float, float]:
+    """The area whose features are sent for a view (WGS-84 w, s, e, n): the view padded by half its size on
+    every side and snapped outward to a grid of power-of-two degrees, so that small pans reuse one document."""
+    w, s, e, n = (float(v) for v in bounds)
+    span = max(e - w, n - s, 1e-4)
+    step = 2.0 ** np.ceil(np.log2(span))
+    return (float(np.floor((w - span / 2) / step) * step), float(np.floor((s - span / 2) / step) * step),
+            float(np.ceil((e + span / 2) / step) * step), float(np.ceil((n + span / 2) / step) * step))
+
+
+@st.cache_data(ttl=data.TTL, max_entries=8, show_spinner=False)
+def _positions(name: str, counties: tuple[str, ...] | None) -> tuple[np.ndarray, np.ndarray]:
+    """Longitude and latitude of every row of a point layer (its representative point; NaN without geometry)."""
+    geoms = data.load_layer(name, counties).geometry.to_numpy()
+    points = np.array([g if g is None or g.geom_type == "Point" else g.representative_point() for g in geoms], dtype=object)
+    return shapely.get_x(points), shapely.get_y(points)
+
+
+@st.cache_data(ttl=data.TTL, max_entries=64, show_spinner=False)
+def view_detail(source: DetailSource, box: tuple[float, float, float, float], crs: str = "wgs84") -> payload.EncodedLayer | None:
+    """The features of ``source`` inside ``box`` (WGS-84), styled as on the map, or None when there are none or
+    more than :data:`DETAIL_BUDGET`."""
+    x, y = _positions(source.name, source.counties)
+    w, s, e, n = box
+    inside = (x >= w) & (x <= e) & (y >= s) & (y <= n)
+    count = int(inside.sum())
+    if count == 0 or count > min(DETAIL_BUDGET, payload.budget_for(source.name)):
+        return None
+    frame = data.load_layer(source.name, source.counties)[inside]
+    key, category, colours, radius, _cell = POINT_STYLES[source.name]
+    if source.name == "projects":
+        frame, category, colours = _project_colours(frame, source.project_style)
+    return payload.encode_points(source.name, LAYER_LABELS[source.name], frame, key=key, category=category, colors=colours,
+                                 radius=radius, crs=crs, budget=count + 1)
+
+
+def _with_view_detail(layers: Sequence[MapLayer], view: dict | None, crs: str) -> list[MapLayer]:
+    """``layers`` with the features of the current view attached to each layer sent as cells (zoomed in only)."""
+    if not view or (view.get("zoom") or 0) < DETAIL_ZOOM:
+        return list(layers)
+    box = detail_box(view["bounds"])
+    out = []
+    for layer in layers:
+        doc = view_detail(layer.detail, box, crs) if layer.detail is not None else None
+        out.append(replace(layer, view_doc=doc, view_box=tuple(_display_bounds(box, crs))) if doc is not None else layer)
+    return out
+
+
+def held_details() -> list[payload.EncodedLayer]:
+    """The view documents this user's maps were sent lately (clicks on their features resolve through them)."""
+    return list(st.session_state.get(DETAIL_STATE, {}).values())
+
+
+def _remember(layers: Sequence[MapLayer]) -> None:
+    held = dict(st.session_state.get(DETAIL_STATE, {}))
+    for layer in layers:
+        if layer.view_doc is not None:
+            held.pop(layer.view_doc.version, None)
+            held[layer.view_doc.version] = layer.view_doc
+    st.session_state[DETAIL_STATE] = dict(list(held.items())[-DETAIL_KEEP:])
+
+
+def state(key: str, layers: Sequence[MapLayer], crs: str = "wgs84") -> dict:
+    """What the user last did on map ``key`` (:func:`normalise` of its value), for a page that needs it before
+    drawing the map (e.g. to list the features inside a drawn shape)."""
+    return normalise(st.session_state.get(key), layers, crs, held_details())
 
 
 def print_layers(frames: dict[str, gpd.GeoDataFrame], visible, *, project_style: str = "stage", kpi: str | None = None,
@@ -239,12 +337,15 @@ def _to_wgs84(lon, lat, crs: str) -> tuple[float, float]:
     return round(float(x), 7), round(float(y), 7)
 
 
-def normalise(value: dict | None, layers: Sequence[MapLayer], crs: str = "wgs84") -> dict:
-    """The browser's state as the page uses it: ids instead of wire positions, WGS-84 instead of display coordinates."""
+def normalise(value: dict | None, layers: Sequence[MapLayer], crs: str = "wgs84",
+              details: Sequence[payload.EncodedLayer] = ()) -> dict:
+    """The browser's state as the page uses it: ids instead of wire positions, WGS-84 instead of display coordinates.
+    ``details``: view documents sent earlier (:func:`held_details`), for clicks on their features."""
     value = value or {}
     out = {"clicked": None, "position": None, "shape": None, "measure": None, "view": None,
            "visible": list(value.get("visible") or [layer.name for layer in layers]), "seq": 0}
-    by_version = {layer.main.version: layer.main for layer in layers}
+    by_version = {doc.version: doc for doc in details}
+    by_version.update({layer.main.version: layer.main for layer in layers})
     click = value.get("click") or None
     if click and click.get("lon") is not None:
         out["position"] = _to_wgs84(click["lon"], click["lat"], crs)
@@ -287,6 +388,10 @@ def workbench_map(layers: Sequence[MapLayer], *, key: str, basemap: Basemap = NO
     actions (see the module docstring)."""
     previous = st.session_state.get(key) or {}
     have = previous.get("have") if isinstance(previous, dict) else None
+    if any(layer.detail is not None for layer in layers):
+        layers = _with_view_detail(layers, normalise(previous if isinstance(previous, dict) else None, layers, basemap.crs)["view"],
+                                   basemap.crs)
+        _remember(layers)
     documents = [doc for layer in layers for doc in layer.documents()]
     by_name = {layer.name: layer.main for layer in layers}
     args = {
@@ -310,4 +415,4 @@ def workbench_map(layers: Sequence[MapLayer], *, key: str, basemap: Basemap = NO
         if index:
             args["focus"] = {"layer": focus[0], "i": index[0], "key": f"{focus[0]}:{focus[1]}:{basemap.crs}"}
     value = _component(key=key, default=None, **args)
-    return normalise(value if isinstance(value, dict) else None, layers, basemap.crs)
+    return normalise(value if isinstance(value, dict) else None, layers, basemap.crs, held_details())

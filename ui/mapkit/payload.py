@@ -20,6 +20,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -33,8 +34,17 @@ QUANT = 100_000  # integer units per degree (1e-5° ≈ 1.1 m)
 #: Most features of one layer sent in detail; above this the layer is shown as DuckDB grid cells.
 BUDGETS = {"projects": 60_000, "factories": 40_000, "assets": 40_000, "parks": 3_000, "regions": 800}
 DEFAULT_BUDGET = 20_000
+#: Environment setting that lowers every point budget (e.g. for old office PCs): ``PARKMAP_POINT_BUDGET=5000``.
+BUDGET_ENV = "PARKMAP_POINT_BUDGET"
 #: Names travel with a layer only up to this many features (tooltips); the detail card needs none.
 LABEL_BUDGET = 3_000
+
+
+def budget_for(name: str) -> int:
+    """Most features of layer ``name`` sent one by one (:data:`BUDGETS`, capped by ``$PARKMAP_POINT_BUDGET``)."""
+    limit = BUDGETS.get(name, DEFAULT_BUDGET)
+    override = os.environ.get(BUDGET_ENV, "").strip()
+    return min(limit, int(override)) if override.isdigit() and int(override) > 0 else limit
 
 
 def quantise(values) -> np.ndarray:
@@ -140,7 +150,7 @@ def encode_points(name: str, label: str, frame: gpd.GeoDataFrame, *, key: str, c
     """
     keep = (frame.geometry.notna() & ~frame.geometry.is_empty).to_numpy()
     located = frame[keep]
-    if len(located) > (budget or BUDGETS.get(name, DEFAULT_BUDGET)):
+    if len(located) > (budget or budget_for(name)):
         return None
     located = to_display(located, crs)
     geoms = located.geometry.values

@@ -157,10 +157,11 @@
       label.appendChild(box);
       label.appendChild(document.createTextNode(" " + meta.label + (meta.truncated ? t("aggregated", "（已聚合）") : "")));
       div.appendChild(label);
-      if (meta.legend && meta.legend.length) {
+      const legend = (meta.legend || []).concat(meta.dl || []);  // cells, then the colours of zoomed-in features
+      if (legend.length) {
         const sw = document.createElement("div");
         sw.className = "wb-swatches";
-        for (const [text, color] of meta.legend) {
+        for (const [text, color] of legend) {
           const item = document.createElement("span");
           item.className = "wb-item";
           const dot = document.createElement("span");
@@ -215,12 +216,30 @@
       if (!m || m.v !== entry.meta.v || m.vc !== entry.meta.vc) { removeLayer(entry); S.layers.delete(name); }
     }
     for (const meta of metas) {
-      if (S.layers.has(meta.name)) { S.layers.get(meta.name).meta = meta; continue; }
-      const entry = { meta, data: D.decode(meta.kind, docFor(meta.v)), cells: meta.vc ? D.cells(docFor(meta.vc)) : null, group: null };
-      if (entry.data.kind === "polygons") buildPolygons(entry);
-      S.layers.set(meta.name, entry);
+      let entry = S.layers.get(meta.name);
+      if (entry) entry.meta = meta;
+      else {
+        entry = { meta, data: withVersion(D.decode(meta.kind, docFor(meta.v)), meta.v), cells: meta.vc ? D.cells(docFor(meta.vc)) : null,
+                  group: null, detail: null, detailKey: null };
+        if (entry.data.kind === "polygons") buildPolygons(entry);
+        S.layers.set(meta.name, entry);
+      }
+      // A layer sent as cells may carry its features within the last reported view (a zoomed-in view).
+      if (entry.detailKey !== (meta.vd || null)) {
+        entry.detailKey = meta.vd || null;
+        entry.detail = meta.vd ? withVersion(D.points(docFor(meta.vd)), meta.vd) : null;
+        entry.detailBox = meta.db || null;
+      }
     }
     S.order = metas;
+  }
+
+  function withVersion(data, version) { data.version = version; return data; }
+
+  function covers(box) {
+    if (!box) return false;
+    const b = S.map.getBounds();
+    return b.getWest() >= box[0] && b.getSouth() >= box[1] && b.getEast() <= box[2] && b.getNorth() <= box[3];
   }
 
   function removeLayer(entry) { if (entry.group) S.map.removeLayer(entry.group); }
@@ -296,17 +315,17 @@
       if (!entry || entry.data.kind === "polygons") continue;
       entry.drawn = null;
       if (!S.visible.has(meta.name)) continue;
-      let data = entry.data, mode = data.kind;
-      if (mode === "points") {
-        const pos = screen(entry, data);
+      const cells = entry.data.kind === "cells" ? entry.data : entry.cells;
+      const points = entry.data.kind === "points" ? entry.data : (entry.detail && covers(entry.detailBox) ? entry.detail : null);
+      if (points) {
+        const pos = screen(entry, points);
         let inView = 0;
-        for (let i = 0; i < data.n; i++) if (pos.x[i] >= 0 && pos.x[i] <= W && pos.y[i] >= 0 && pos.y[i] <= H) inView++;
-        if (inView > AGGREGATE_ABOVE && entry.cells) { data = entry.cells; mode = "cells"; }
-        else { drawPoints(ctx, entry, data, pos); entry.drawn = { mode, data, pos }; continue; }
+        for (let i = 0; i < points.n; i++) if (pos.x[i] >= 0 && pos.x[i] <= W && pos.y[i] >= 0 && pos.y[i] <= H) inView++;
+        if (inView <= AGGREGATE_ABOVE || !cells) { drawPoints(ctx, entry, points, pos); entry.drawn = { mode: "points", data: points, pos }; continue; }
       }
-      const pos = screen(entry, data);
-      drawCells(ctx, data, pos);
-      entry.drawn = { mode: "cells", data, pos };
+      const pos = screen(entry, cells);
+      drawCells(ctx, cells, pos);
+      entry.drawn = { mode: "cells", data: cells, pos };
     }
   }
 
@@ -324,7 +343,7 @@
       ctx.globalAlpha = 1;
       ctx.stroke();
     });
-    const hi = S.highlight[entry.meta.name];
+    const hi = data === entry.data ? S.highlight[entry.meta.name] : null;  // highlights index the layer's own features
     if (hi && hi.size) {
       ctx.beginPath();
       for (const i of hi) if (i < data.n) { ctx.moveTo(pos.x[i] + r + 3, pos.y[i]); ctx.arc(pos.x[i], pos.y[i], r + 3, 0, 2 * Math.PI); }
@@ -389,9 +408,10 @@
       return meta.label + "\n" + t("cell_count", "数量") + "：" + data.count[i]
         + (data.valueLabel ? "\n" + data.valueLabel + "：" + data.total[i] : "") + "\n" + t("zoom_in", "放大查看单个要素");
     }
-    const data = entry.data, lines = [meta.label];
+    const data = entry.drawn ? entry.drawn.data : entry.data, lines = [meta.label];
     if (data.names && data.names[i]) lines.push(data.names[i]);
-    const category = data.kind === "points" && meta.legend[data.code[i]] ? meta.legend[data.code[i]][0] : "";
+    const legend = data === entry.detail ? (meta.dl || []) : meta.legend;
+    const category = data.kind === "points" && legend[data.code[i]] ? legend[data.code[i]][0] : "";
     if (category && category !== meta.label) lines.push(category);
     if (data.values && data.values[i]) lines.push(data.values[i]);
     return lines.join("\n");
@@ -421,7 +441,8 @@
     if (hit && hit.mode === "cells") {
       S.map.setView(latlng, Math.min(S.map.getZoom() + 2, 16));
     } else if (hit) {
-      Object.assign(click, { layer: hit.entry.meta.name, i: hit.i, v: hit.entry.meta.v });
+      const data = hit.entry.drawn ? hit.entry.drawn.data : hit.entry.data;
+      Object.assign(click, { layer: hit.entry.meta.name, i: hit.i, v: data.version || hit.entry.meta.v });
     }
     S.value.click = click;
     S.value.view = currentView();
@@ -477,7 +498,7 @@
       for (const [version, doc] of Object.entries(docs)) S.docs.set(version, doc);
     }
     const needed = [];
-    for (const m of args.layers) { needed.push(m.v); if (m.vc) needed.push(m.vc); }
+    for (const m of args.layers) { needed.push(m.v); if (m.vc) needed.push(m.vc); if (m.vd) needed.push(m.vd); }
     const missing = needed.filter((v) => !S.docs.has(v));
     // Keep only what the current layers use, so memory stays bounded across many filter changes.
     for (const v of [...S.docs.keys()]) if (!needed.includes(v)) S.docs.delete(v);
@@ -542,6 +563,10 @@
     pointAt: (layer, i) => {
       const e = S.layers.get(layer);
       return e && e.drawn ? { x: e.drawn.pos.x[i], y: e.drawn.pos.y[i] } : null;
+    },
+    detail: (layer) => {
+      const e = S.layers.get(layer);
+      return e && e.detail ? { n: e.detail.n, box: e.detailBox, shown: !!(e.drawn && e.drawn.data === e.detail) } : null;
     },
     isolated: (layer, minGap) => {
       const e = S.layers.get(layer);
