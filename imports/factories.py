@@ -18,17 +18,15 @@ from __future__ import annotations
 
 import hashlib
 import re
-from pathlib import Path
 
 import duckdb
 import geopandas as gpd
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
-from imports.ledger import NOTES, Field, LedgerSchema, keep_last, read_ledger
+from imports.ledger import Field, LedgerSchema, keep_last, read_ledger
 from imports.places import ParkMatcher, UnitMatcher
 from imports.report import ImportReport
-from imports.sheet import read_cells
 from imports.values import is_empty, norm, parse_load, parse_number
 from layers import parks, standard_factories
 from layers.vocab import KN_PER_T
@@ -200,14 +198,6 @@ def _parse_measures(frame: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
     return frame[~frame["_row"].isin(bad)]
 
 
-def _notes_lookalikes(source, filename: str | None, report: ImportReport) -> None:
-    """Warn about data-like rows that the ledger reader skipped as notes ("注塑车间…" starts like "注：")."""
-    for index, row in enumerate(read_cells(source, filename=filename), start=1):
-        texts = [norm(c) for c in row if not is_empty(c)]
-        if len(texts) >= 4 and NOTES.match(texts[0]) and not re.match(r"^[^:：]{1,8}[:：]", texts[0]):
-            report.warn(f"第 {index} 行以“{texts[0][:6]}”开头，被当作说明行跳过；如为厂房数据，请在前面加一列序号后重新导入")
-
-
 def _resolve(frame: pd.DataFrame, report: ImportReport, con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     units, park_matcher = UnitMatcher(con), ParkMatcher(con)
     park_frame = parks.load(con).set_index("park_id")
@@ -251,10 +241,7 @@ def _resolve(frame: pd.DataFrame, report: ImportReport, con: duckdb.DuckDBPyConn
 def import_factories(con: duckdb.DuckDBPyConnection, source, *, filename: str | None = None, crs: str | None = None,
                      user: str = IMPORT_USER) -> ImportReport:
     """Read, check and write a factory ledger atomically; returns the report (nothing written if it raises)."""
-    name = filename or (str(source) if isinstance(source, (str, Path)) else None)
     frame, report = read_ledger(source, SCHEMA, filename=filename, crs=crs)
-    if report.skipped_notes:
-        _notes_lookalikes(source, name, report)
     frame = _parse_measures(frame, report)
     rows = _resolve(frame, report, con)
     if rows.empty:

@@ -21,7 +21,10 @@ from imports.sheet import LedgerError, read_cells
 
 KINDS = ("text", "number", "int", "money", "date", "bool", "choice", "load", "lonlat", "lon", "lat")
 SUMMARY = re.compile(r"^(合计|总计|小计|共计|累计|全市合计|全县合计|总合计)")
-NOTES = re.compile(r"^(注|备注|说明|填报说明|数据来源|填报人|审核人|制表人?|联系人|负责人|单位负责人|填报单位|填报时间|填报日期)[:：]?")
+# A note starts with its keyword and then a colon, a space or nothing ("注：", "注1：", "填报人 张三", "备注"), so a
+# name that merely begins like one ("注塑车间", "说明书印刷厂") stays data.
+NOTES = re.compile(r"^(注|备注|说明|填报说明|数据来源|填报人|审核人|制表人?|联系人|负责人|单位负责人|填报单位|填报时间|填报日期)"
+                   r"\s*\d*\s*(?:[:：]|\s|$)")
 CRS_HINTS = (("gcj02", ("高德", "腾讯", "gcj")), ("bd09", ("百度", "bd09", "bd-09")),
              ("wgs84", ("gps", "wgs", "天地图", "cgcs2000", "2000坐标", "国家2000")))
 UNIT_IN_HEADER = re.compile(r"[(（\[]([^()（）\[\]]*)[)）\]]")

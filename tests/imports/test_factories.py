@@ -142,12 +142,13 @@ def test_schema_maps_common_headers():
     assert frame.loc[0, "status"] == "已出租"
 
 
-def test_notes_lookalike_rows_are_flagged(parks_con, tmp_path):
+def test_a_name_that_begins_like_a_note_is_data(parks_con, tmp_path):
     path = tmp_path / "注塑.csv"
-    path.write_text("厂房名称,所在园区,建筑面积,状态,层数\n注塑车间,甲县经开区,3000,空置,1\n甲园9#,甲县经开区,2000,空置,1\n", encoding="utf-8")
+    path.write_text("厂房名称,所在园区,建筑面积,状态,层数\n注塑车间,甲县经开区,3000,空置,1\n甲园9#,甲县经开区,2000,空置,1\n"
+                    "注：面积为建筑面积\n", encoding="utf-8")
     report = import_factories(parks_con, path)
-    assert report.imported == 1
-    assert any("第 2 行" in w and "说明行" in w for w in report.warnings)
+    assert report.imported == 2 and report.skipped_notes == 1
+    assert "注塑车间" in by_name(parks_con).index
 
 
 def test_partial_ledger_keeps_stored_status_and_position(parks_con, gb18030_csv, tmp_path):

@@ -186,3 +186,12 @@ def test_swapped_and_bad_coordinates(tmp_path):
     assert coords.haversine_m(frame.loc[0, "geometry"].x, frame.loc[0, "geometry"].y, *TRUE) < 1.0
     assert "写反了" in report.warnings[0]
     assert {r.row for r in report.rejected} == {3, 4}
+
+
+def test_note_keywords_need_a_separator_names_that_begin_like_them_are_data():
+    from imports.ledger import NOTES
+
+    for note in ("注：本表由各县区填报", "注1：面积为建筑面积", "备注", "填报人：张三", "填报人 张三", "说明:", "制表：李四"):
+        assert NOTES.match(note), note
+    for name in ("注塑车间", "说明书印刷厂", "备注栏", "联系人公司", "数据来源科技有限公司"):
+        assert not NOTES.match(name), name
