@@ -116,7 +116,7 @@ def _map_columns(matcher: _Matcher, headers: list[str]) -> dict[int, tuple[Field
     return dict(sorted(mapping.items()))
 
 
-def _find_header(rows: list[list], matcher: _Matcher) -> tuple[int, bool, dict[int, tuple[Field, str]]]:
+def _find_header(rows: list[list], matcher: _Matcher, schema: LedgerSchema) -> tuple[int, bool, dict[int, tuple[Field, str]]]:
     """The header position among the first 20 rows: most columns recognised; a one-row header wins ties,
     except that the row under a merged two-row header (whose vertical merges repeat the upper labels) is read
     together with the row above it, so "投资额（亿元）" over "合同投资 | 到位资金" keeps its unit."""
@@ -128,7 +128,8 @@ def _find_header(rows: list[list], matcher: _Matcher) -> tuple[int, bool, dict[i
             candidates.append(((len(mapping), not two, -top), top, two, mapping))
     best = max(candidates, key=lambda c: c[0], default=None)
     if best is None or len(best[3]) < 2:
-        raise LedgerError("没有找到表头：请确认表格包含“项目名称”等列名（可参考下载的导入模板）")
+        named = "、".join(f"“{f.label}”" for f in schema.fields if f.required) or f"“{schema.fields[0].label}”"
+        raise LedgerError(f"没有找到表头：请确认这是{schema.kind}，表格包含{named}等列名（可参考下载的导入模板）")
     _, top, two, mapping = best
     if not two and top > 0 and _merged_pair(rows[top - 1], rows[top]):
         pair = _map_columns(matcher, _header_texts(rows, top - 1, True, width))
@@ -239,7 +240,7 @@ def read_ledger(source: str | Path | bytes, schema: LedgerSchema, *, filename: s
     report = ImportReport(file=Path(name).name, kind=schema.kind)
     rows = read_cells(source, filename=name)
     matcher = _Matcher(schema)
-    top, two, mapping = _find_header(rows, matcher)
+    top, two, mapping = _find_header(rows, matcher, schema)
     headers = _header_texts(rows, top, two, max((len(r) for r in rows), default=0))
     title_text = v.norm(" ".join(str(c) for r in rows[:top] for c in r if not v.is_empty(c)))
     report.columns = {f.name: written for f, written in mapping.values()}

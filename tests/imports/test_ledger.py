@@ -129,8 +129,11 @@ def test_bad_cells_reject_the_row_with_row_column_and_reason(tmp_path):
 
 def test_no_header_is_a_ledger_error(tmp_path):
     f = write_csv(tmp_path / "i.csv", [["a", "b"], ["1", "2"]])
-    with pytest.raises(LedgerError, match="没有找到表头"):
+    with pytest.raises(LedgerError, match="没有找到表头") as caught:
         read_ledger(f, SCHEMA)
+    # The message names this ledger's own required columns, not another ledger's.
+    required = [fld.label for fld in SCHEMA.fields if fld.required]
+    assert SCHEMA.kind in str(caught.value) and all(f"“{label}”" in str(caught.value) for label in required)
 
 
 # --- coordinates --------------------------------------------------------------------------
