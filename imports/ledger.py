@@ -173,9 +173,13 @@ def _numeric(text: str) -> bool:
 
 
 def _crs_for(explicit: str | None, headers: list[str], title_text: str, report: ImportReport) -> str | None:
-    """``--crs`` if given, else the hint in the coordinate headers or the lines above them (高德 → gcj02 …), else None."""
-    hint_text = v.norm(" ".join(headers) + " " + title_text)
-    hinted = next((crs for crs, words in CRS_HINTS if any(w in hint_text for w in words)), None)
+    """``--crs`` if given, else the hint in the coordinate headers, else in the lines above them (高德 → gcj02 …),
+    else None. The headers win: a title's "数据来源：天地图" says less about the columns than "经度（高德）"."""
+    def hint(text: str) -> str | None:
+        text = v.norm(text)
+        return next((crs for crs, words in CRS_HINTS if any(w in text for w in words)), None)
+
+    hinted = hint(" ".join(headers)) or hint(title_text)
     if not explicit:
         return hinted
     try:

@@ -158,6 +158,16 @@ def test_two_coordinate_columns_with_header_hint(tmp_path, header_lon, header_la
     assert frame.loc[1, "geometry"] is None  # location pending, not rejected
 
 
+def test_header_hint_beats_a_hint_in_the_title(tmp_path):
+    lon, lat = _in("wgs84")
+    f = xlsx(tmp_path / "t.xlsx", [["项目台账（位置可在高德地图核对）"], ["项目名称", "经度（GPS）", "纬度（GPS）"], ["甲", lon, lat]])
+    frame, report = read_ledger(f, SCHEMA)
+    assert report.crs == "wgs84"
+    assert coords.haversine_m(frame.loc[0, "geometry"].x, frame.loc[0, "geometry"].y, *TRUE) < 1.0
+    g = xlsx(tmp_path / "u.xlsx", [["项目台账（坐标：百度）"], ["项目名称", "经度", "纬度"], ["甲", *_in("bd09")]])
+    assert read_ledger(g, SCHEMA)[1].crs == "bd09"  # no hint in the headers: the title's counts
+
+
 def test_one_lonlat_column_and_explicit_crs(tmp_path):
     lon, lat = _in("bd09")
     f = xlsx(tmp_path / "k.xlsx", [["项目名称", "经纬度"], ["甲", f"{lon},{lat}"], ["乙", f"{lon}，{lat}"]])
