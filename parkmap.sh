@@ -55,7 +55,7 @@ case "${1:-}" in
     setup_python; setup_browser_assets
     if [ ! -f "${PARKMAP_DB:-data/parkmap.duckdb}" ]; then "$VENV/bin/python" cli.py init-demo >/dev/null; fi
     shift
-    exec "$VENV/bin/python" -m streamlit run app.py --server.port "${PORT:-8501}" "$@" ;;
+    exec "$VENV/bin/python" -m streamlit run serve.py --server.port "${PORT:-8501}" "$@" ;;
   test)
     setup_python; setup_browser_assets; setup_test_tools
     shift

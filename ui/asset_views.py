@@ -254,9 +254,9 @@ def offers(counties: tuple[str, ...] | None, min_area_m2: float, max_area_m2: fl
 
 
 def _written() -> None:
-    for loader in (load_assets, load_events, load_tasks):
-        loader.clear()
-    data.load_layer.clear()  # the overview map shows the asset layer too
+    """After a write: every cached view of the data is stale, the maps' encoded layers included (the overview
+    and the workbench colour assets by stage), so all of it is dropped, as after an import."""
+    st.cache_data.clear()
 
 
 def change_stage(asset_id: str, stage: str, on: date, *, note: str | None, mode: str | None) -> None:

@@ -65,7 +65,7 @@ def _stop(proc: subprocess.Popen) -> None:
 
 @contextlib.contextmanager
 def serve(db: Path, log: Path, extra_env: dict | None = None) -> Iterator[str]:
-    """``streamlit run app.py`` on a free loopback port with ``PARKMAP_DB=db`` (and ``extra_env``); yields the
+    """``streamlit run serve.py`` (the app as ``./parkmap.sh run`` serves it) on a free loopback port with ``PARKMAP_DB=db`` (and ``extra_env``); yields the
     base URL once healthy."""
     port = _free_port()
     env = dict(os.environ, PARKMAP_DB=str(db), PYTHONUNBUFFERED="1", **(extra_env or {}))
@@ -74,7 +74,7 @@ def serve(db: Path, log: Path, extra_env: dict | None = None) -> Iterator[str]:
         "-m",
         "streamlit",
         "run",
-        "app.py",
+        "serve.py",
         "--server.port",
         str(port),
         "--server.address",

@@ -141,3 +141,14 @@ def test_map_frame_references_no_cdn(server, tab):
     assert frame.evaluate("() => [...document.scripts].filter(s => !s.src).length") == 0
     csp = frame.evaluate("() => document.querySelector('meta[http-equiv=Content-Security-Policy]').content")
     assert "script-src 'self'" in csp
+
+
+def test_server_warms_its_caches_before_the_first_visitor(cold_server, tab, tmp_path):
+    log = tmp_path / "streamlit.log"  # cold_server's log (same tmp_path)
+    deadline = time.monotonic() + 60
+    while "缓存预热完成" not in log.read_text(encoding="utf-8", errors="replace") and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert "缓存预热完成" in log.read_text(encoding="utf-8", errors="replace"), log.read_text()[-2000:]
+    frame = open_workbench(tab, cold_server + "/")
+    assert frame.evaluate("() => window.workbench.counts()")["projects"] > 1000
+    assert "Traceback" not in log.read_text(encoding="utf-8", errors="replace")

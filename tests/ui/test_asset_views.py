@@ -45,3 +45,30 @@ def test_table_renames_and_formats():
     out = av.table(frame, {"name": "资产名称", "planned_date": "计划完成时间", "vacancy_share": "空置率", "counterpart": "对接企业",
                            "mode": "盘活方式"})
     assert out.iloc[0].tolist() == ["甲", "2018-06-01", "75%", "", ""]
+
+
+def test_a_stage_change_reaches_the_maps(ui_demo, tmp_path, monkeypatch):
+    """The overview and the workbench colour assets by stage from cached encoded layers: a change made on the
+    page must show there at once, not after the cache expires."""
+    import json
+    import shutil
+
+    import store
+    from layers.vocab import ASSET_COLORS, ASSET_STAGES
+    from ui import data, mapkit
+
+    db = tmp_path / "copy.duckdb"
+    shutil.copyfile(ui_demo.path, db)
+    monkeypatch.setenv(store.ENV_VAR, str(db))
+
+    def colour_of(asset_id: str) -> str:
+        layer = next(m for m in mapkit.map_layers(None) if m.name == "assets").main
+        doc = json.loads(layer.data)
+        return doc["colors"][doc["c"][layer.ids.index(asset_id)]]
+
+    frame = data.load_layer("assets", None).dropna(subset=["geometry"])
+    row = frame[frame["stage"] == ASSET_STAGES[0]].iloc[0]
+    assert colour_of(row.asset_id) == ASSET_COLORS[ASSET_STAGES[0]]
+    av.change_stage(row.asset_id, ASSET_STAGES[1], date(2018, 6, 30), note="测试", mode=None)
+    assert colour_of(row.asset_id) == ASSET_COLORS[ASSET_STAGES[1]]
+    data._connection.clear()

@@ -42,7 +42,13 @@ from ui.mapkit import payload
 from ui.text import t
 
 FRONTEND = Path(__file__).resolve().parent / "frontend"
-_component = components.declare_component("workbench_map", path=str(FRONTEND))
+
+
+def _component():
+    """The component, declared where it is used: Streamlit registers a component only while a script runs, and
+    the server's warm-up (ui.warmup) imports this module before any run."""
+    return components.declare_component("workbench_map", path=str(FRONTEND))
+
 
 LIGHT_COLORS = {"红灯": "#e74c3c", "黄灯": "#f1c40f", "绿灯": "#27ae60"}
 CHOROPLETH = ("#fff5eb", "#fdd0a2", "#fd8d3c", "#d94801", "#7f2704")
@@ -414,5 +420,5 @@ def workbench_map(layers: Sequence[MapLayer], *, key: str, basemap: Basemap = NO
         index = by_name[focus[0]].indices([focus[1]])
         if index:
             args["focus"] = {"layer": focus[0], "i": index[0], "key": f"{focus[0]}:{focus[1]}:{basemap.crs}"}
-    value = _component(key=key, default=None, **args)
+    value = _component()(key=key, default=None, **args)
     return normalise(value if isinstance(value, dict) else None, layers, basemap.crs, held_details())

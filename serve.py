@@ -1,0 +1,22 @@
+"""Server entry point: ``streamlit run serve.py`` serves ``app.py`` and its ``pages/`` exactly as ``streamlit run
+app.py`` would, and warms the caches in the background as soon as the server starts (``ui.warmup``)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+import streamlit as st
+
+
+@contextlib.asynccontextmanager
+async def lifespan(_app):
+    from ui import warmup
+
+    task = asyncio.get_running_loop().run_in_executor(None, warmup.run)  # connections are accepted meanwhile
+    yield None
+    with contextlib.suppress(Exception):
+        await asyncio.wait_for(task, timeout=1)
+
+
+app = st.App("app.py", lifespan=lifespan)
