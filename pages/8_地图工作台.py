@@ -90,7 +90,8 @@ left, right = st.columns([1, 1])
 left.dataframe(summary, hide_index=True, width="stretch")
 by = "stage" if table_layer in ("projects", "assets") else ("status" if table_layer == "factories" else "level")
 if len(table) and by in table:
-    right.bar_chart(table[by].fillna("—").value_counts(), horizontal=True, height=260)
+    with right:
+        widgets.count_bars(table[by], widgets.FIELD_LABELS.get(by, by))
 title = f"{info.get('label', '')} {t('wb_selection')}".strip()
 e1, e2 = st.columns(2)
 e1.download_button(t("wb_export_excel"), lambda: selection.to_excel(chosen, summary, title=title, shape=state["shape"]),

@@ -90,6 +90,15 @@ def record_table(frame: pd.DataFrame, key: str) -> pd.DataFrame:
     return out.rename(columns={key: "编号", **FIELD_LABELS})
 
 
+def count_bars(values: pd.Series, label: str) -> None:
+    """How many of each value, most first, as a table whose 数量 column draws a bar (a chart that needs no chart
+    library in the browser, so the map beside it draws sooner)."""
+    counts = values.fillna("—").value_counts().rename_axis(label).reset_index(name="数量")
+    top = int(counts["数量"].max()) if len(counts) else 1
+    st.dataframe(counts, hide_index=True, width="stretch", height=260,
+                 column_config={"数量": st.column_config.ProgressColumn("数量", min_value=0, max_value=top, format="%d")})
+
+
 def shown_value(value) -> str:
     """A stored value as people write it: dates without a time, numbers with thousands separators, no trailing .0."""
     if isinstance(value, (pd.Timestamp, dt.date)):
