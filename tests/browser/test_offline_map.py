@@ -96,6 +96,25 @@ def test_clicking_a_project_shows_its_card(server, tab, demo_template):
     assert tab.get_by_text("招商项目", exact=True).count() >= 1
 
 
+def test_parks_too_small_to_see_get_a_marker_that_opens_their_card(server, tab):
+    frame = open_workbench(tab, server + "/")
+    frame.evaluate("() => window.workbench.setView(114.3, 29.8, 7)")  # the whole city in a few hundred pixels
+    frame.wait_for_function("() => window.workbench.anchors('parks').length === 9", timeout=10_000)
+    frame.evaluate("() => window.workbench.setView(114.3, 29.8, 16)")  # street level: the outlines are visible
+    frame.wait_for_function("() => window.workbench.anchors('parks').length === 0", timeout=10_000)
+    frame.evaluate("() => window.workbench.setView(114.3, 29.8, 7)")
+    frame.wait_for_function("() => window.workbench.anchors('parks').length === 9", timeout=10_000)
+    wait_idle(tab)
+    # The markers lie on top of the projects clustered in the parks: a click on one picks the park.
+    marker = frame.evaluate("() => window.workbench.anchors('parks')[0]")
+    box = tab.query_selector(WORKBENCH_FRAME).bounding_box()
+    tab.mouse.click(box["x"] + marker["x"], box["y"] + marker["y"])
+    assert frame.evaluate("() => window.workbench.state().click.layer") == "parks"
+    tab.wait_for_function("""() => [...document.querySelectorAll('[data-testid=stDataFrame]')]
+        .some(d => d.textContent.startsWith('字段值名称') && d.textContent.includes('主导产业'))""", timeout=30_000)
+    assert tab.get_by_text("园区", exact=True).count() >= 1
+
+
 def test_hiding_a_layer_in_the_panel_keeps_the_others(server, tab):
     frame = open_workbench(tab, server + "/")
     frame.click(".wb-panel input[data-layer=projects]")

@@ -147,3 +147,13 @@ def test_polygon_layer_fills_values_and_labels_stay_with_their_row():
     assert layer.main.ids == ("A", "B")  # sorted by id; the row without geometry is left out
     assert doc["fill"] == ["#222222", "#111111"] and doc["values"] == ["剩余 20%", "剩余 10%"]
     assert doc["names"] == ["甲园", "乙园"] and len(doc["lx"]) == 2
+
+
+def test_polygon_anchors_are_a_point_inside_each_polygon():
+    frame = gpd.GeoDataFrame({"park_id": ["B", "A"], "name": ["乙园", "甲园"]},
+                             geometry=[box(114.2, 29.6, 114.3, 29.7), box(114.0, 29.5, 114.1, 29.6)], crs="EPSG:4326")
+    doc = json.loads(payload.encode_polygons("parks", "园区", frame, key="park_id", style={}, anchors=True).data)
+    assert "lx" not in doc and len(doc["ax"]) == 2  # anchors without labels
+    for x, y, geom in zip(doc["ax"], doc["ay"], [frame.geometry[1], frame.geometry[0]]):  # wire order: by id
+        assert geom.contains(Point(x / payload.QUANT, y / payload.QUANT))
+    assert "ax" not in json.loads(payload.encode_polygons("parks", "园区", frame, key="park_id", style={}).data)

@@ -200,7 +200,7 @@ def _region_layer(regions: gpd.GeoDataFrame, crs: str, fills=None, values=None, 
 def _park_layer(parks: gpd.GeoDataFrame, crs: str, tolerance: float) -> MapLayer:
     text = [" ".join(str(v) for v in (lvl, pos) if isinstance(v, str) and v) for lvl, pos in zip(parks["level"], parks["positioning"])]
     return MapLayer(payload.encode_polygons("parks", LAYER_LABELS["parks"], parks, key="park_id", style=PARK_STYLE, crs=crs,
-                                            tolerance_deg=tolerance / 4, values=text,
+                                            tolerance_deg=tolerance / 4, values=text, anchors=True,
                                             legend=((LAYER_LABELS["parks"], PARK_STYLE["color"]),)))
 
 

@@ -190,10 +190,11 @@ def _polygon_parts(geom) -> list[list[list[int]]]:
 
 def encode_polygons(name: str, label: str, frame: gpd.GeoDataFrame, *, key: str, style: dict, crs: str = "wgs84",
                     tolerance_deg: float = 0.0003, label_column: str | None = "name", fills: list[str] | None = None,
-                    values: list[str] | None = None, show_labels: bool = False,
+                    values: list[str] | None = None, show_labels: bool = False, anchors: bool = False,
                     legend: tuple[tuple[str, str], ...] = ()) -> EncodedLayer:
     """Polygons simplified for display (``tolerance_deg``), with optional per-feature fill colours
-    (choropleth), value texts for the tooltip and name labels at a representative point."""
+    (choropleth), value texts for the tooltip, name labels at a representative point and, with ``anchors``,
+    that point for a marker the browser draws while the polygon is too small to see (zoomed out)."""
     keep = frame.geometry.notna() & ~frame.geometry.is_empty
     located = to_display(frame[keep], crs)
     order = np.argsort(located[key].astype(str).to_numpy(), kind="stable")
@@ -202,9 +203,13 @@ def encode_polygons(name: str, label: str, frame: gpd.GeoDataFrame, *, key: str,
     doc: dict = {"g": [_polygon_parts(g) for g in simple], "style": style}
     if label_column:
         doc["names"] = [_text(v) for v in located[label_column]]
-    if show_labels:
+    if show_labels or anchors:
         points = located.geometry.representative_point()
-        doc["lx"], doc["ly"] = quantise(points.x).tolist(), quantise(points.y).tolist()
+        xy = quantise(points.x).tolist(), quantise(points.y).tolist()
+        if show_labels:
+            doc["lx"], doc["ly"] = xy
+        if anchors:
+            doc["ax"], doc["ay"] = xy
     kept = np.flatnonzero(keep.to_numpy())[order]  # per-feature lists are aligned with ``frame``
     if fills is not None:
         doc["fill"] = [fills[i] for i in kept]

@@ -57,8 +57,15 @@
       return [w, s, e, n];
     });
     const labels = doc.lx ? doc.lx.map((x, i) => [doc.ly[i] / QUANT, x / QUANT]) : null;
+    let anchors = null;
+    if (doc.ax) {  // a marker point per polygon, and the polygon's extent in the same Web Mercator units
+      const lon = Float64Array.from(doc.ax, (x) => x / QUANT), lat = Float64Array.from(doc.ay, (y) => y / QUANT);
+      const corner = mercator(Float64Array.from(boxes, (b) => b[0]), Float64Array.from(boxes, (b) => b[3]));
+      const far = mercator(Float64Array.from(boxes, (b) => b[2]), Float64Array.from(boxes, (b) => b[1]));
+      anchors = { n: lon.length, ...mercator(lon, lat), span: Float64Array.from(boxes, (b, i) => Math.max(far.u[i] - corner.u[i], far.v[i] - corner.v[i])) };
+    }
     return { kind: "polygons", n: features.length, features, boxes, style: doc.style || {}, names: doc.names || null,
-             fill: doc.fill || null, values: doc.values || null, labels };
+             fill: doc.fill || null, values: doc.values || null, labels, anchors };
   }
 
   /* Even-odd ray casting over all rings of one feature (holes excluded). */

@@ -327,6 +327,34 @@
       drawCells(ctx, cells, pos);
       entry.drawn = { mode: "cells", data: cells, pos };
     }
+    // Markers of polygons too small to see (parks, zoomed out) go on top: they mark where the points cluster.
+    for (const meta of S.order) {
+      const entry = S.layers.get(meta.name);
+      if (entry && entry.data.kind === "polygons") drawAnchors(ctx, entry);
+    }
+  }
+
+  // A polygon smaller than this on screen (e.g. a park with the whole province in view) gets a marker.
+  const ANCHOR_BELOW_PX = 24, ANCHOR_PX = 6;
+  function drawAnchors(ctx, entry) {
+    entry.anchored = null;
+    const data = entry.data, a = data.anchors;
+    if (!a || !S.visible.has(entry.meta.name)) return;
+    const scale = 256 * Math.pow(2, S.map.getZoom()), pos = screen(entry, a), shown = [];
+    for (let i = 0; i < data.n; i++) if (a.span[i] * scale < ANCHOR_BELOW_PX) shown.push(i);
+    if (!shown.length) return;
+    const hi = S.highlight[entry.meta.name] || new Set();
+    ctx.lineWidth = 1.5;
+    for (const i of shown) {  // a diamond in the layer's outline colour
+      const x = pos.x[i], y = pos.y[i], r = ANCHOR_PX;
+      ctx.beginPath();
+      ctx.moveTo(x, y - r); ctx.lineTo(x + r, y); ctx.lineTo(x, y + r); ctx.lineTo(x - r, y); ctx.closePath();
+      ctx.fillStyle = data.style.color || "#c0392b";
+      ctx.fill();
+      ctx.strokeStyle = hi.has(i) ? "#00bcd4" : "#ffffff";
+      ctx.stroke();
+    }
+    entry.anchored = { shown, pos };
   }
 
   function drawPoints(ctx, entry, data, pos) {
@@ -377,6 +405,15 @@
 
   // ---- hover, click, hit testing ------------------------------------------------------------------
   function hitTest(containerPoint, latlng) {
+    for (let k = S.order.length - 1; k >= 0; k--) {  // polygon markers are drawn on top: they are hit first
+      const entry = S.layers.get(S.order[k].name);
+      if (!entry || !entry.anchored || !S.visible.has(entry.meta.name)) continue;
+      const { shown, pos } = entry.anchored, r = ANCHOR_PX + HIT_PX;
+      for (const i of shown) {
+        const dx = pos.x[i] - containerPoint.x, dy = pos.y[i] - containerPoint.y;
+        if (dx * dx + dy * dy <= r * r) return { entry, i, mode: "polygons" };
+      }
+    }
     for (let k = S.order.length - 1; k >= 0; k--) {
       const meta = S.order[k], entry = S.layers.get(meta.name);
       if (!entry || !S.visible.has(meta.name)) continue;
@@ -563,6 +600,10 @@
     pointAt: (layer, i) => {
       const e = S.layers.get(layer);
       return e && e.drawn ? { x: e.drawn.pos.x[i], y: e.drawn.pos.y[i] } : null;
+    },
+    anchors: (layer) => {
+      const e = S.layers.get(layer);
+      return e && e.anchored ? e.anchored.shown.map((i) => ({ i, x: e.anchored.pos.x[i], y: e.anchored.pos.y[i] })) : [];
     },
     detail: (layer) => {
       const e = S.layers.get(layer);
