@@ -157,6 +157,7 @@ def measure(browser, url: str, timing: Path | None, drawn_js: str, arg) -> dict:
     page.wait_for_function(drawn_js, arg=arg, timeout=TIMEOUT_S * 1000, polling=50)
     first_ms = (time.perf_counter() - t0) * 1000
     first_bytes = sum(frames)
+    parts = _component_timeline(page) if drawn_js == DRAWN_OURS else None
     page.wait_for_selector(APP_IDLE, state="attached", timeout=TIMEOUT_S * 1000)
     page.wait_for_timeout(1500)  # let the have-report rerun of our component finish
     page.wait_for_selector(APP_IDLE, state="attached", timeout=TIMEOUT_S * 1000)
@@ -180,7 +181,22 @@ def measure(browser, url: str, timing: Path | None, drawn_js: str, arg) -> dict:
     returning_ms = (time.perf_counter() - t0) * 1000
     page.close()
     return {"first_ms": first_ms, "warm_ms": warm_ms, "returning_ms": returning_ms, "first_bytes": first_bytes,
-            "rerun_bytes": rerun_bytes, "rerun_ms": rerun_ms}
+            "rerun_bytes": rerun_bytes, "rerun_ms": rerun_ms, "parts": parts}
+
+
+def _component_timeline(page) -> dict | None:
+    """Where the first visitor's time went, from the page's navigation start: the map's frame created (Streamlit's
+    page booted, the script ran, the element arrived), its scripts loaded, its first data drawn, and the
+    component's own work in that render (unzip+parse, decode, draw) in ms."""
+    frame = page.query_selector("iframe[title*=workbench_map]").content_frame()
+    stats = frame.evaluate("""() => ({origin: performance.timeOrigin, loaded: performance.getEntriesByType('navigation')[0].loadEventEnd,
+                                       first: window.workbench.stats().firstMs})""")
+    page_origin = page.evaluate("() => performance.timeOrigin")
+    if not stats["first"]:
+        return None
+    created = stats["origin"] - page_origin
+    return {"frame_created": created, "scripts_loaded": created + stats["loaded"], "drawn": created + stats["first"]["drawnAt"],
+            **{k: stats["first"][k] for k in ("inflate", "decode", "draw")}}
 
 
 def run(scales: list[str]) -> None:
@@ -236,6 +252,11 @@ def run(scales: list[str]) -> None:
                 r["bytes_per_point"] = r["first_bytes"] / max(n, 1)
                 results[label] = r
                 server = "server" if timing else "round trip"
+                if r.get("parts"):
+                    p = r["parts"]
+                    print(f"{'':28s} (cold: map frame created at {p['frame_created']:.0f} ms, its scripts loaded at "
+                          f"{p['scripts_loaded']:.0f} ms, drawn at {p['drawn']:.0f} ms; unzip+parse {p['inflate']} ms, decode "
+                          f"{p['decode']} ms, draw {p['draw']} ms)")
                 print(f"{label:28s} first map {r['first_ms']:6.0f} ms cold, {r['warm_ms']:6.0f} ms warm, {r['returning_ms']:6.0f} ms returning | first load {r['first_bytes'] / 1e3:9.1f} kB "
                       f"({r['bytes_per_point']:6.1f} B/point of {n}) | unchanged rerun {r['rerun_bytes'] / 1e3:8.1f} kB, "
                       f"{server} {r['rerun_ms']:7.0f} ms")
