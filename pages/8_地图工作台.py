@@ -87,7 +87,7 @@ else:
     st.caption(t("wb_selection_area", a=f"{selection.area_m2(shape_geom) / 1e6:.2f}"))
 summary = selection.totals(chosen)
 left, right = st.columns([1, 1])
-left.dataframe(summary, hide_index=True, width="stretch")
+left.dataframe(summary, hide_index=True, width="stretch", column_config={"合计": st.column_config.NumberColumn(format="localized")})
 by = "stage" if table_layer in ("projects", "assets") else ("status" if table_layer == "factories" else "level")
 if len(table) and by in table:
     with right:
