@@ -51,6 +51,7 @@ class PrintLayer:
     labels: bool = False
     legend: tuple[tuple[str, str], ...] = ()
     size: float = 14.0
+    anchors: bool = False  # polygons too small to see on the sheet get a diamond at a point inside them
 
 
 #: Point layers as printed: category column and palette (layers.vocab), marker size in points².
@@ -69,7 +70,7 @@ def standard_layers(frames: dict, wanted, *, projects: tuple[str, dict] | None =
                               fills=region_fills, labels=True, legend=region_legend))
     if "parks" in wanted:
         out.append(PrintLayer("parks", LAYER_LABELS["parks"], frames["parks"], "polygons", face=PARK_STYLE["fillColor"],
-                              edge=PARK_STYLE["color"]))
+                              edge=PARK_STYLE["color"], anchors=True))
     for name, (category, colours, size) in POINT_LAYERS.items():
         if name not in wanted:
             continue
@@ -129,6 +130,35 @@ def _polygons(ax, layer: PrintLayer, bounds) -> None:
                 codes += [MplPath.MOVETO] + [MplPath.LINETO] * (len(xy) - 2) + [MplPath.CLOSEPOLY]
             ax.add_patch(PathPatch(MplPath(verts, codes), facecolor=face, edgecolor=layer.edge, linewidth=0.9,
                                    alpha=0.85 if layer.fills is not None else 0.6, zorder=1 if layer.name == "regions" else 2))
+
+
+#: A polygon narrower than this share of the view's width is marked with a diamond (a park on a city sheet, where
+#: the points clustered in it would hide its outline; the screen uses 36 px of ~700).
+TINY_SHARE = 0.05
+
+
+def tiny_anchors(layer: PrintLayer, bounds) -> list[tuple[float, float]]:
+    """Points inside the polygons of ``layer`` that are too small to see at ``bounds`` (empty without ``anchors``)."""
+    if not layer.anchors:
+        return []
+    limit = (bounds[2] - bounds[0]) * TINY_SHARE
+    clip = shapely.box(*bounds)
+    out = []
+    for geom in layer.frame.geometry:
+        if geom is None or geom.is_empty or not geom.intersects(clip):
+            continue
+        w, s, e, n = geom.bounds
+        if max(e - w, n - s) < limit:
+            p = geom.representative_point()
+            out.append((p.x, p.y))
+    return out
+
+
+def _anchors(ax, layer: PrintLayer, bounds) -> None:
+    points = tiny_anchors(layer, bounds)
+    if points:
+        x, y = zip(*points)
+        ax.scatter(x, y, s=42, marker="D", c=layer.edge, edgecolors="white", linewidths=0.8, zorder=4)
 
 
 def _points(ax, layer: PrintLayer, bounds) -> None:
@@ -246,6 +276,8 @@ def render(layers: list[PrintLayer], *, bounds, title: str, unit: str, data_date
     ax.set_facecolor("#f7f9f9")
     for layer in layers:
         (_polygons if layer.kind == "polygons" else _points)(ax, layer, view)
+    for layer in layers:  # above the points, as on screen
+        _anchors(ax, layer, view)
     for layer in layers:
         if layer.labels:
             _labels(ax, layer, view, font)

@@ -54,3 +54,17 @@ def test_nice_scale_lengths():
     assert map_print.nice_length(37_000) == 20_000
     assert map_print.nice_length(5_000) == 5_000
     assert map_print.nice_length(0.9) == 0.5
+
+
+def test_polygons_too_small_for_the_sheet_get_a_diamond():
+    from shapely.geometry import box
+
+    parks = gpd.GeoDataFrame({"name": ["小园", "大园"]},
+                             geometry=[box(114.00, 29.00, 114.01, 29.01), box(114.2, 29.2, 114.6, 29.6)], crs="EPSG:4326")
+    layer = map_print.PrintLayer("parks", "园区", parks, "polygons", anchors=True)
+    city = (113.5, 28.8, 115.0, 30.0)  # 1.5° wide: the 0.01° park is invisible, the 0.4° one is not
+    (x, y), = map_print.tiny_anchors(layer, city)
+    assert parks.geometry[0].contains(Point(x, y))
+    assert map_print.tiny_anchors(layer, (113.99, 28.99, 114.05, 29.03)) == []  # zoomed in: the outline shows
+    assert map_print.tiny_anchors(map_print.PrintLayer("parks", "园区", parks, "polygons"), city) == []
+    assert any(layer.anchors for layer in map_print.standard_layers({"parks": parks}, ["parks"]))

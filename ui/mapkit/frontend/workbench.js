@@ -335,7 +335,7 @@
   }
 
   // A polygon smaller than this on screen (e.g. a park with the whole province in view) gets a marker.
-  const ANCHOR_BELOW_PX = 24, ANCHOR_PX = 6;
+  const ANCHOR_BELOW_PX = 36, ANCHOR_PX = 6;
   function drawAnchors(ctx, entry) {
     entry.anchored = null;
     const data = entry.data, a = data.anchors;
