@@ -138,13 +138,13 @@ def test_point_tooltip_values_follow_their_feature_past_missing_geometry():
     assert doc["colors"][0] == "#7f8c8d" and set(doc["c"]) == {0} and layer.main.legend == (("候选厂房", "#7f8c8d"),)
 
 
-def test_polygon_layer_fills_values_and_labels_stay_with_their_row():
+def test_polygon_fills_values_and_labels_stay_with_their_row():
     frame = gpd.GeoDataFrame({"park_id": ["B", "A", "C"], "name": ["乙园", "甲园", "丙园"]},
                              geometry=[box(114.2, 29.6, 114.3, 29.7), box(114.0, 29.5, 114.1, 29.6), None], crs="EPSG:4326")
-    layer = mapkit.polygon_layer("capacity", "园区剩余", frame, key="park_id", fills=["#111111", "#222222", "#333333"],
-                                 values=["剩余 10%", "剩余 20%", "剩余 30%"], labels=True)
-    doc = json.loads(layer.main.data)
-    assert layer.main.ids == ("A", "B")  # sorted by id; the row without geometry is left out
+    layer = payload.encode_polygons("capacity", "园区剩余", frame, key="park_id", style={}, fills=["#111111", "#222222", "#333333"],
+                                    values=["剩余 10%", "剩余 20%", "剩余 30%"], show_labels=True)
+    doc = json.loads(layer.data)
+    assert layer.ids == ("A", "B")  # sorted by id; the row without geometry is left out
     assert doc["fill"] == ["#222222", "#111111"] and doc["values"] == ["剩余 20%", "剩余 10%"]
     assert doc["names"] == ["甲园", "乙园"] and len(doc["lx"]) == 2
 

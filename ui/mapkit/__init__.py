@@ -178,18 +178,6 @@ def point_layer(name: str, label: str, frame: gpd.GeoDataFrame, *, key: str, cat
     return MapLayer(main)
 
 
-def polygon_layer(name: str, label: str, frame: gpd.GeoDataFrame, *, key: str, style: dict | None = None,
-                  fills: Sequence[str] | None = None, values: Sequence[str] | None = None, labels: bool = False,
-                  legend: Sequence[tuple[str, str]] = (), crs: str = "wgs84") -> MapLayer:
-    """A page's own polygon layer: ``fills`` one colour per row (e.g. a choropleth), ``values`` one tooltip line
-    per row, ``labels`` writes each row's name on the map; ``legend`` (text, colour) pairs for the panel."""
-    polygons = frame[frame.geometry.notna() & frame.geometry.geom_type.isin(["Polygon", "MultiPolygon"])] if len(frame) else frame
-    return MapLayer(payload.encode_polygons(name, label, frame, key=key, style=style or PARK_STYLE, crs=crs,
-                                            tolerance_deg=_tolerance(_extent(polygons)) / 4, show_labels=labels,
-                                            fills=list(fills) if fills is not None else None,
-                                            values=list(values) if values is not None else None, legend=tuple(legend)))
-
-
 def _region_layer(regions: gpd.GeoDataFrame, crs: str, fills=None, values=None, legend: tuple = ()) -> MapLayer:
     style = dict(REGION_STYLE, fillOpacity=0.65) if fills is not None else REGION_STYLE
     return MapLayer(payload.encode_polygons("regions", LAYER_LABELS["regions"], regions, key="adcode", style=style, crs=crs,
