@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from analysis.ranking import INDICATORS
-from ui import page, widgets
+from ui import page, uploads, widgets
 from ui import project_views as pv
 from ui.text import t
 
@@ -51,18 +50,4 @@ d3.download_button(t("pp_template"), pv.template(), file_name="项目台账导�
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 st.subheader(t("pp_import"))
-with st.form("ledger-import"):
-    upload = st.file_uploader(t("pp_upload"), type=["xlsx", "csv"])
-    crs = st.selectbox(t("pp_crs"), [None, "gcj02", "bd09", "wgs84"], format_func=lambda c: t("pp_crs_auto") if c is None else c)
-    submitted = st.form_submit_button(t("pp_do_import"))
-if submitted and upload is not None:
-    result, error = pv.upload_ledger(upload.getvalue(), upload.name, crs)
-    if error:
-        st.error(error)
-    else:
-        st.success(result["summary"])
-        if result["rejected"]:
-            st.dataframe(pd.DataFrame(result["rejected"]).rename(columns={"row": "行号", "column": "列", "reason": "原因"}),
-                         hide_index=True, width="stretch")
-        for warning in result["warnings"]:
-            st.warning(warning)
+uploads.form("projects")

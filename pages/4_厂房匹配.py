@@ -8,7 +8,7 @@ import datetime as dt
 import streamlit as st
 
 from analysis.matching import WEIGHT_LABELS, Requirement, Weights, match
-from ui import data, page, widgets
+from ui import data, page, uploads, widgets
 from ui import factory_views as fv
 from ui.text import t
 
@@ -115,3 +115,6 @@ else:
     if as_of is not None:
         st.subheader(t("fm_expiring"))
         st.dataframe(fv.expiring_table(frame, as_of), hide_index=True, width="stretch")
+
+with st.expander(t("up_expander", what=uploads.KINDS["factories"].label)):
+    uploads.form("factories")

@@ -9,7 +9,7 @@ from analysis import capacity as cap
 from analysis.capacity import park_pipeline
 from analysis.siting import fmt
 from ui import capacity_views as views
-from ui import data, page, widgets
+from ui import data, page, uploads, widgets
 from ui.text import t
 
 scope = page.setup(t("cap_title"))
@@ -71,3 +71,9 @@ st.dataframe(pipeline.rename(columns={"project_id": "编号", "name": "项目名
                                       "industry_chain": "产业", "investment_wan": "投资额（万元）", "land_mu": "用地（亩）",
                                       "power_kva": "用电（kVA）", "water_t_d": "用水（吨/日）", "energy_tce": "用能（吨标准煤）"}),
              hide_index=True, width="stretch")
+
+with st.expander(t("up_expander", what=uploads.KINDS["park_capacity"].label)):
+    uploads.form("park_capacity")
+
+with st.expander(t("up_expander", what=uploads.KINDS["park_polygons"].label)):
+    uploads.form("park_polygons")

@@ -7,7 +7,7 @@ import streamlit as st
 
 from layers.vocab import ASSET_MODES, ASSET_STAGES
 from ui import asset_views as av
-from ui import data, page, widgets
+from ui import data, page, uploads, widgets
 from ui.text import t
 
 scope = page.setup(t("assets_title"))
@@ -126,3 +126,6 @@ with tab_offer:
 
 st.download_button(t("assets_export"), av.export(counties, as_of), file_name=f"闲置资产盘活_{as_of}.xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+with st.expander(t("up_expander", what=uploads.KINDS["assets"].label)):
+    uploads.form("assets")

@@ -10,8 +10,6 @@ import streamlit as st
 from analysis import lights, progress, ranking
 from analysis.kpis import YI_1, YI_10, Period, summarize
 from analysis.targets import completion
-from imports.ledger import LedgerError
-from imports.projects import import_projects
 from imports.templates import template_bytes
 from layers import LAYER_LABELS, project_history, reporting_units
 from layers import targets as target_layer
@@ -173,17 +171,6 @@ def light_tables(month: str, counties: tuple[str, ...] | None) -> dict[str, pd.D
                         "责任领导": r.supervision["leader"], "责任单位": r.supervision["responsible_unit"], "情况": r.supervision["reason"],
                         "办结时限": r.supervision["deadline"].astype(str)})
     return {"开工滞后": late, "资金到位滞后": funding, "目标进度": behind, "督办清单": sup}
-
-
-def upload_ledger(raw: bytes, filename: str, crs: str | None) -> tuple[dict | None, str | None]:
-    """Import an uploaded ledger: (report dict, None) or (None, Chinese error). Caches are cleared after a write."""
-    try:
-        with data.cursor() as con:
-            report = import_projects(con, raw, filename=filename, crs=crs, user=USER)
-    except LedgerError as exc:
-        return None, str(exc)
-    st.cache_data.clear()
-    return report.to_dict() | {"summary": report.summary_zh()}, None
 
 
 def template() -> bytes:

@@ -101,3 +101,35 @@ def test_factory_page_offline_map_and_exports(server, tab, tmp_path):
 
     outside = sorted({u for u in requests if not is_local(u)})
     assert not outside, f"requests left the machine: {outside}"
+
+
+def test_a_factory_ledger_uploaded_on_the_page_is_imported(cold_server, tab, demo_template, tmp_path):
+    """While the app runs the command line cannot open the database: staff import on the page."""
+    import store
+    from layers import parks, standard_factories
+
+    con = store.connect(demo_template.path, read_only=True)
+    try:
+        park = parks.load(con)["name"].iloc[0]
+        before = len(standard_factories.load(con))
+    finally:
+        con.close()
+    ledger = tmp_path / "厂房台账.csv"
+    ledger.write_bytes(f"厂房名称,所在园区,建筑面积,状态\n页面导入1#,{park},2600,空置\n页面导入2#,{park},很大,空置\n".encode("gb18030"))
+    tab.goto(f"{cold_server}/{quote('厂房匹配')}")
+    tab.locator("h1").filter(has_text="厂房匹配").first.wait_for(timeout=60_000)
+    tab.get_by_text("导入标准化厂房台账", exact=False).first.click()
+    tab.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(ledger))
+    tab.get_by_role("button", name="导入", exact=True).click()
+    tab.get_by_text("导入 1 行，更新 0 行", exact=False).first.wait_for(timeout=60_000)
+    # The rejected row, its column and why (the grid's accessible table holds the text).
+    tab.wait_for_function("""() => [...document.querySelectorAll('[data-testid=stDataFrame]')]
+        .some(d => d.textContent.startsWith('行号列原因') && d.textContent.includes('3建筑面积'))""", timeout=30_000)
+    # The occupancy view counts the new factory (the caches were cleared by the import).
+    tab.get_by_text("出租情况", exact=True).first.click()
+    metric = tab.locator("[data-testid=stMetric]").filter(has_text="厂房（处）").first
+    metric.wait_for(timeout=60_000)
+    deadline = time.monotonic() + 30
+    while str(before + 1) not in metric.inner_text() and time.monotonic() < deadline:
+        tab.wait_for_timeout(250)
+    assert str(before + 1) in metric.inner_text(), metric.inner_text()
