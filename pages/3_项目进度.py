@@ -42,12 +42,10 @@ for tab, frame in zip(st.tabs([f"{k}（{len(v)}）" for k, v in tables.items()])
 
 st.subheader(t("pp_downloads"))
 xlsx, html_page = pv.report_files(month, scope.counties)
-d1, d2, d3 = st.columns(3)
+d1, d2 = st.columns(2)
 d1.download_button(t("pp_xlsx"), xlsx, file_name=f"月通报_{month}.xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 d2.download_button(t("pp_html"), html_page, file_name=f"月通报_{month}.html", mime="text/html")
-d3.download_button(t("pp_template"), pv.template(), file_name="项目台账导入模板.xlsx",
-                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 st.subheader(t("pp_import"))
 uploads.form("projects")

@@ -10,7 +10,6 @@ import streamlit as st
 from analysis import lights, progress, ranking
 from analysis.kpis import YI_1, YI_10, Period, summarize
 from analysis.targets import completion
-from imports.templates import template_bytes
 from layers import LAYER_LABELS, project_history, reporting_units
 from layers import targets as target_layer
 from layers.vocab import STAGE_COLORS
@@ -171,10 +170,6 @@ def light_tables(month: str, counties: tuple[str, ...] | None) -> dict[str, pd.D
                         "责任领导": r.supervision["leader"], "责任单位": r.supervision["responsible_unit"], "情况": r.supervision["reason"],
                         "办结时限": r.supervision["deadline"].astype(str)})
     return {"开工滞后": late, "资金到位滞后": funding, "目标进度": behind, "督办清单": sup}
-
-
-def template() -> bytes:
-    return template_bytes()
 
 
 def period_summary(first: str, last: str, counties: tuple[str, ...] | None) -> dict:

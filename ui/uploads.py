@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
+from imports import templates
 from imports.assets import import_assets
 from imports.factories import import_factories
 from imports.ledger import LedgerError
@@ -60,6 +61,11 @@ def run(kind: str, raw: bytes, filename: str, crs: str | None = None) -> tuple[d
 def form(kind: str) -> None:
     """The upload form for ``kind`` and, after a submit, what was imported, updated, skipped and rejected (by row)."""
     upload = KINDS[kind]
+    if kind in templates.KINDS:
+        name = templates.KINDS[kind][0].kind
+        st.download_button(t("up_template", what=name), lambda: templates.template_bytes(kind), file_name=f"{name}导入模板.xlsx",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore",
+                           key=f"template-{kind}")
     with st.form(f"upload-{kind}"):
         chosen = st.file_uploader(t("up_file", what=upload.label, types=" / ".join(f".{x}" for x in upload.types)),
                                   type=list(upload.types))

@@ -119,6 +119,11 @@ def test_a_factory_ledger_uploaded_on_the_page_is_imported(cold_server, tab, dem
     tab.goto(f"{cold_server}/{quote('厂房匹配')}")
     tab.locator("h1").filter(has_text="厂房匹配").first.wait_for(timeout=60_000)
     tab.get_by_text("导入标准化厂房台账", exact=False).first.click()
+    with tab.expect_download(timeout=60_000) as info:  # the template that the ledger should follow
+        tab.get_by_role("button", name="下载标准化厂房台账导入模板（含填写说明）").click()
+    template = tmp_path / "template.xlsx"
+    info.value.save_as(str(template))
+    assert openpyxl.load_workbook(template).sheetnames == ["标准化厂房台账", "填写说明"]
     tab.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(ledger))
     tab.get_by_role("button", name="导入", exact=True).click()
     tab.get_by_text("导入 1 行，更新 0 行", exact=False).first.wait_for(timeout=60_000)
