@@ -167,7 +167,7 @@ def projects_2017(f: ProjectFactory) -> None:
     units = [u[0] for u in cat.UNITS]
     weights = np.array([u[5] for u in cat.UNITS], dtype=float)
     weights /= weights.sum()
-    window = (date(2017, 1, 5), date(2017, 11, 30))
+    window = (date(2017, 1, 5), date(2017, 12, 28))
     h1 = (date(2018, 1, 5), date(2018, 6, 25))
     late = (date(2017, 2, 1), date(2017, 12, 28))
     for name, unit, amount, category in cat.NAMED_2017_PRODUCED:
