@@ -4,41 +4,24 @@ identity rule (re-import updates), atomicity, units short/full, unknown parks, p
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 
 import openpyxl
 import pandas as pd
 import pytest
 
-import layers
-import store
 from geo import coords
 from imports import projects as importer
 from imports.ledger import LedgerError
 from imports.templates import template_bytes
-from layers import project_history, projects, regions, reporting_units
+from layers import project_history, projects, reporting_units
 
 SHANGZHOU, SHANYANG = "611002", "611024"
 TRUE = {"光伏支架项目": (109.94, 33.87), "核桃深加工项目": (109.95, 33.88), "电子玻璃项目": (110.89, 33.53)}
 
 
-@pytest.fixture(scope="module")
-def shangluo_file(tmp_path_factory):
-    path = tmp_path_factory.mktemp("shangluo") / "base.duckdb"
-    con = store.connect(path)
-    layers.create_all(con)
-    regions.import_region(con, "商洛市", user="测试")
-    con.close()
-    return path
-
-
 @pytest.fixture
-def con(shangluo_file, tmp_path):
-    path = tmp_path / "db.duckdb"
-    shutil.copyfile(shangluo_file, path)
-    connection = store.connect(path)
-    yield connection
-    connection.close()
+def con(shangluo_con):
+    return shangluo_con
 
 
 def ledger(path, *, crs_word="高德", rows=None, stage_vien="已开工"):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import shutil
 
 import geopandas as gpd
 import openpyxl
@@ -11,40 +10,25 @@ import pandas as pd
 import pytest
 import shapely
 
-import layers
-import store
 from imports import templates
 from imports.assets import import_assets
 from imports.factories import import_factories
 from imports.parks import import_park_capacity
 from imports.projects import import_projects
-from layers import idle_assets, parks, projects, regions, reporting_units, standard_factories
+from layers import idle_assets, parks, projects, reporting_units, standard_factories
 
 SHANGZHOU = "611002"
 PARK = "商洛高新技术产业开发区"
 
 
-@pytest.fixture(scope="module")
-def shangluo_file(tmp_path_factory):
-    path = tmp_path_factory.mktemp("templates") / "base.duckdb"
-    con = store.connect(path)
-    layers.create_all(con)
-    regions.import_region(con, "商洛市", user="测试")
-    reporting_units.insert(con, pd.DataFrame([{"unit_id": SHANGZHOU, "name": "商州区", "short_name": "商州", "kind": "county",
-                                               "county_adcode": SHANGZHOU, "city_adcode": "611000", "sort_order": 1}]), user="测试")
-    parks.insert(con, gpd.GeoDataFrame({"park_id": ["P-SL"], "name": [PARK], "county_adcode": [SHANGZHOU]},
-                                       geometry=[shapely.box(109.93, 33.86, 109.96, 33.89)], crs="EPSG:4326"), user="测试")
-    con.close()
-    return path
-
-
 @pytest.fixture
-def con(shangluo_file, tmp_path):
-    path = tmp_path / "db.duckdb"
-    shutil.copyfile(shangluo_file, path)
-    connection = store.connect(path)
-    yield connection
-    connection.close()
+def con(shangluo_con):
+    """商洛市 with 商州区 as a reporting unit and the park the templates' examples name."""
+    reporting_units.insert(shangluo_con, pd.DataFrame([{"unit_id": SHANGZHOU, "name": "商州区", "short_name": "商州", "kind": "county",
+                                                        "county_adcode": SHANGZHOU, "city_adcode": "611000", "sort_order": 1}]), user="测试")
+    parks.insert(shangluo_con, gpd.GeoDataFrame({"park_id": ["P-SL"], "name": [PARK], "county_adcode": [SHANGZHOU]},
+                                                geometry=[shapely.box(109.93, 33.86, 109.96, 33.89)], crs="EPSG:4326"), user="测试")
+    return shangluo_con
 
 
 @pytest.mark.parametrize(("kind", "importer"), [("projects", import_projects), ("factories", import_factories),
