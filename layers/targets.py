@@ -8,7 +8,7 @@ import duckdb
 import pandas as pd
 
 from layers._scope import in_clause
-from store import tables
+from store import tables, transaction
 
 #: indicator id → (Chinese label, unit of measure)
 INDICATORS = {
@@ -47,3 +47,14 @@ def load(con: duckdb.DuckDBPyConnection, *, year: int | None = None, units: Sequ
         params.append(int(year))
     frame = tables.load(con, SPEC, where, params)
     return pd.DataFrame(frame.drop(columns="geometry"))
+
+
+def save(con: duckdb.DuckDBPyConnection, writes: pd.DataFrame, deletes: Sequence[str], *, user: str) -> int:
+    """Write changed targets (upsert, audited) and delete emptied ones, atomically; returns rows touched."""
+    with transaction(con):
+        if len(writes):
+            rows = writes.assign(target_id=[target_id(y, u, i) for y, u, i in zip(writes["year"], writes["unit_id"], writes["indicator"])])
+            insert(con, rows, user=user, upsert=True)
+        for key in deletes:
+            delete(con, key, user=user)
+    return len(writes) + len(deletes)

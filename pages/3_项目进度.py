@@ -47,5 +47,17 @@ d1.download_button(t("pp_xlsx"), xlsx, file_name=f"月通报_{month}.xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 d2.download_button(t("pp_html"), html_page, file_name=f"月通报_{month}.html", mime="text/html")
 
+year = int(month[:4])
+with st.expander(t("pp_targets", year=year)):
+    st.caption(t("pp_targets_hint"))
+    edited = st.data_editor(pv.target_editor(year, scope.counties), hide_index=True, width="stretch", key=f"targets-{year}",
+                            disabled=["单位"], column_config={"unit_id": None}, num_rows="fixed")
+    if st.button(t("pp_targets_save"), key=f"targets-save-{year}"):
+        touched, problems = pv.save_targets(year, edited, scope.counties)
+        for problem in problems:
+            st.error(problem)
+        if not problems:
+            st.success(t("pp_targets_saved", n=touched))
+
 st.subheader(t("pp_import"))
 uploads.form("projects")

@@ -9,7 +9,7 @@ import streamlit as st
 
 from analysis import lights, progress, ranking
 from analysis.kpis import YI_1, YI_10, Period, summarize
-from analysis.targets import completion
+from analysis.targets import completion, grid_changes, target_grid
 from layers import LAYER_LABELS, project_history, reporting_units
 from layers import targets as target_layer
 from layers.vocab import STAGE_COLORS
@@ -71,6 +71,27 @@ def targets_for(year: int, counties: tuple[str, ...] | None) -> pd.DataFrame:
     with data.cursor() as con:
         units = reporting_units.load(con, county=counties)
         return target_layer.load(con, year=year, units=list(units["unit_id"]))
+
+
+#: indicator id → column label of the targets editor, e.g. "签约金额（亿元）"
+TARGET_LABELS = {indicator: f"{label}（{unit}）" for indicator, (label, unit) in target_layer.INDICATORS.items()}
+
+
+def target_editor(year: int, counties: tuple[str, ...] | None) -> pd.DataFrame:
+    """The year's targets as a grid to edit: one row per reporting unit, one column per indicator."""
+    return target_grid(targets_for(year, counties), data.load_units(counties), TARGET_LABELS)
+
+
+def save_targets(year: int, edited: pd.DataFrame, counties: tuple[str, ...] | None) -> tuple[int, list[str]]:
+    """Save an edited :func:`target_editor` grid: (cells written or cleared, problems in Chinese). Nothing is
+    written while any cell is bad; the caches are cleared after a write (completion rates change)."""
+    writes, deletes, problems = grid_changes(edited, targets_for(year, counties), year, TARGET_LABELS)
+    if problems:
+        return 0, problems
+    with data.cursor() as con:
+        touched = target_layer.save(con, writes, deletes, user=USER)
+    st.cache_data.clear()
+    return touched, []
 
 
 @st.cache_data(ttl=TTL, max_entries=16)

@@ -75,3 +75,44 @@ def test_every_indicator_maps_to_a_kpi_key():
     keys = set(totals(pd.DataFrame(columns=COLUMNS)))
     assert set(ACTUAL_KEYS.values()) <= keys
     assert set(ACTUAL_KEYS) == set(targets.INDICATORS)
+
+
+LABELS = {"signed_projects": "新签约项目数（个）", "signed_investment_yi": "签约金额（亿元）"}
+UNITS = pd.DataFrame({"unit_id": ["U1", "U2"], "name": ["甲县", "乙县"]})
+STORED = pd.DataFrame({"year": [2024, 2024, 2024], "unit_id": ["U1", "U1", "U2"],
+                       "indicator": ["signed_projects", "signed_investment_yi", "signed_projects"], "target_value": [30.0, 80.0, 20.0]})
+
+
+def test_target_grid_is_one_row_per_unit_and_one_column_per_indicator():
+    from analysis.targets import target_grid
+
+    grid = target_grid(STORED, UNITS, LABELS)
+    assert list(grid.columns) == ["unit_id", "单位", "新签约项目数（个）", "签约金额（亿元）"]
+    assert grid.loc[0, "签约金额（亿元）"] == 80 and pd.isna(grid.loc[1, "签约金额（亿元）"])
+    empty = target_grid(STORED.iloc[0:0], UNITS, LABELS)
+    assert empty[list(LABELS.values())].isna().all().all() and len(empty) == 2
+
+
+def test_grid_changes_writes_edits_deletes_cleared_cells_and_keeps_the_rest():
+    from analysis.targets import grid_changes, target_grid
+
+    grid = target_grid(STORED, UNITS, LABELS)
+    writes, deletes, problems = grid_changes(grid, STORED, 2024, LABELS)
+    assert writes.empty and deletes == [] and problems == []  # nothing edited: nothing to do
+    grid.loc[0, "新签约项目数（个）"] = 35  # edited
+    grid.loc[1, "签约金额（亿元）"] = 40  # new
+    grid.loc[1, "新签约项目数（个）"] = None  # cleared
+    writes, deletes, problems = grid_changes(grid, STORED, 2024, LABELS)
+    assert problems == [] and deletes == ["2024|U2|signed_projects"]
+    assert sorted(map(tuple, writes[["unit_id", "indicator", "target_value"]].values.tolist())) == [
+        ("U1", "signed_projects", 35.0), ("U2", "signed_investment_yi", 40.0)]
+
+
+def test_grid_changes_refuses_bad_cells_in_chinese():
+    from analysis.targets import grid_changes, target_grid
+
+    grid = target_grid(STORED, UNITS, LABELS).astype({"新签约项目数（个）": object})
+    grid.loc[0, "新签约项目数（个）"] = "很多"
+    grid.loc[1, "签约金额（亿元）"] = -5
+    _, _, problems = grid_changes(grid, STORED, 2024, LABELS)
+    assert problems == ["甲县“新签约项目数（个）”不是数字：很多", "乙县“签约金额（亿元）”不能为负数：-5.0"]

@@ -78,3 +78,27 @@ def test_project_progress_page(server, tab):
     ARTIFACTS.mkdir(exist_ok=True)
     tab.wait_for_timeout(800)
     tab.screenshot(path=str(ARTIFACTS / "project_progress.png"), full_page=True)
+
+
+def test_targets_are_edited_in_the_grid_and_saved(cold_server, tab):
+    tab.goto(f"{cold_server}/{quote('项目进度')}")
+    tab.locator("h1").filter(has_text="项目进度").first.wait_for(timeout=90_000)
+    wait_idle(tab)
+    tab.get_by_text("2018 年度目标任务", exact=False).first.click()
+    grid = tab.locator("[data-testid=stDataFrame]").filter(has_text="新签约项目数").first
+    grid.scroll_into_view_if_needed()
+    tab.wait_for_timeout(500)
+    box = grid.bounding_box()
+    # The first unit's first target (the column right of 单位): select it, type a new value, confirm.
+    tab.mouse.click(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.3)
+    tab.wait_for_timeout(200)
+    tab.keyboard.press("Enter")  # open the cell's editor
+    tab.wait_for_timeout(300)
+    tab.keyboard.press("Control+A")
+    tab.keyboard.type("99")
+    tab.keyboard.press("Enter")  # commit
+    wait_idle(tab)
+    tab.get_by_role("button", name="保存目标").click()
+    tab.get_by_text("已保存 1 项目标", exact=False).first.wait_for(timeout=30_000)
+    ARTIFACTS.mkdir(exist_ok=True)
+    grid.screenshot(path=str(ARTIFACTS / "targets_saved.png"))

@@ -8,6 +8,7 @@ connection to another test's database file.
 from __future__ import annotations
 
 import gc
+import shutil
 from types import SimpleNamespace
 
 import pytest
@@ -17,6 +18,7 @@ import layers
 import store
 from analysis.kpis import Period, summarize
 from layers import projects
+from ui import data
 
 
 def clear_streamlit_caches() -> None:
@@ -65,3 +67,13 @@ def demo_env(ui_demo, monkeypatch) -> SimpleNamespace:
     """``PARKMAP_DB`` pointing at the module's demo database."""
     monkeypatch.setenv(store.ENV_VAR, str(ui_demo.path))
     return ui_demo
+
+
+@pytest.fixture
+def demo_copy_env(ui_demo, tmp_path, monkeypatch):
+    """``PARKMAP_DB`` pointing at a copy of the module's demo database: for tests that write."""
+    db = tmp_path / "copy.duckdb"
+    shutil.copyfile(ui_demo.path, db)
+    monkeypatch.setenv(store.ENV_VAR, str(db))
+    yield db
+    data._connection.clear()

@@ -47,19 +47,13 @@ def test_table_renames_and_formats():
     assert out.iloc[0].tolist() == ["甲", "2018-06-01", "75%", "", ""]
 
 
-def test_a_stage_change_reaches_the_maps(ui_demo, tmp_path, monkeypatch):
+def test_a_stage_change_reaches_the_maps(demo_copy_env):
     """The overview and the workbench colour assets by stage from cached encoded layers: a change made on the
     page must show there at once, not after the cache expires."""
     import json
-    import shutil
 
-    import store
     from layers.vocab import ASSET_COLORS, ASSET_STAGES
     from ui import data, mapkit
-
-    db = tmp_path / "copy.duckdb"
-    shutil.copyfile(ui_demo.path, db)
-    monkeypatch.setenv(store.ENV_VAR, str(db))
 
     def colour_of(asset_id: str) -> str:
         layer = next(m for m in mapkit.map_layers(None) if m.name == "assets").main
@@ -71,4 +65,3 @@ def test_a_stage_change_reaches_the_maps(ui_demo, tmp_path, monkeypatch):
     assert colour_of(row.asset_id) == ASSET_COLORS[ASSET_STAGES[0]]
     av.change_stage(row.asset_id, ASSET_STAGES[1], date(2018, 6, 30), note="测试", mode=None)
     assert colour_of(row.asset_id) == ASSET_COLORS[ASSET_STAGES[1]]
-    data._connection.clear()

@@ -3,22 +3,10 @@
 from __future__ import annotations
 
 import json
-import shutil
 
-import pytest
 import shapely
 
-import store
 from ui import data, mapkit, uploads
-
-
-@pytest.fixture
-def demo_copy_env(ui_demo, tmp_path, monkeypatch):
-    db = tmp_path / "copy.duckdb"
-    shutil.copyfile(ui_demo.path, db)
-    monkeypatch.setenv(store.ENV_VAR, str(db))
-    yield db
-    data._connection.clear()
 
 
 def park_name() -> str:
