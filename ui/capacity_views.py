@@ -144,13 +144,16 @@ def legend_html() -> str:
 
 
 def resource_table(tidy: pd.DataFrame, resource: str) -> pd.DataFrame:
-    """The chosen resource for every park, as shown beside the map."""
+    """The chosen resource for every park, as shown beside the map. Land has no 已占用 column: its supply is the
+    net 可供地 (land already granted is not in it), so the column would only ever read 0."""
     part = tidy[tidy["resource"] == resource]
-    unit = cap.BY_KEY[resource].unit
-    return pd.DataFrame({"园区": part["park"], f"供给（{unit}）": part["supply"], f"已占用（{unit}）": part["occupied"],
-                         f"项目储备（{unit}）": part["reserved"], f"剩余（{unit}）": part["remaining"],
-                         f"超载（{unit}）": part["over_committed"], f"在谈若落地（{unit}）": part["if_negotiating_lands"],
-                         "剩余比例": part["remaining_share"].map(lambda v: "—" if pd.isna(v) else f"{v:.0%}")})
+    res = cap.BY_KEY[resource]
+    unit = res.unit
+    table = pd.DataFrame({"园区": part["park"], f"供给（{unit}）": part["supply"], f"已占用（{unit}）": part["occupied"],
+                          f"项目储备（{unit}）": part["reserved"], f"剩余（{unit}）": part["remaining"],
+                          f"超载（{unit}）": part["over_committed"], f"在谈若落地（{unit}）": part["if_negotiating_lands"],
+                          "剩余比例": part["remaining_share"].map(lambda v: "—" if pd.isna(v) else f"{v:.0%}")})
+    return table.drop(columns=f"已占用（{unit}）") if res.used is None else table
 
 
 def wide_table(wide: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:

@@ -71,3 +71,12 @@ def test_push_list_excel_never_writes_formulas():
     assert sheet["B3"].value == '=HYPERLINK("http://x")' and sheet["B3"].data_type == "s"
     assert sheet["C3"].value == 120 and sheet["C4"].value is None
     assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
+
+
+def test_resource_table_has_no_occupied_column_for_land_only():
+    parks = pd.DataFrame({"park_id": ["P1"], "name": ["甲园"], "county_adcode": ["000001"], "available_land_mu": [500.0],
+                          "power_total_kva": [10_000.0], "power_used_kva": [6_000.0]})
+    tidy = cap.capacity(parks, pd.DataFrame(columns=["project_id", "park_id", "stage", "land_mu", "power_kva"]))
+    land, power = views.resource_table(tidy, "land"), views.resource_table(tidy, "power")
+    assert not any(c.startswith("已占用") for c in land.columns) and land.iloc[0]["供给（亩）"] == 500
+    assert power.iloc[0]["已占用（kVA）"] == 6_000
