@@ -8,7 +8,7 @@ from urllib.parse import quote
 import openpyxl
 import pytest
 
-from tests.browser.browsing import APP_IDLE, ARTIFACTS, is_local
+from tests.browser.browsing import APP_IDLE, ARTIFACTS, is_local, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -118,9 +118,13 @@ def test_a_factory_ledger_uploaded_on_the_page_is_imported(cold_server, tab, dem
     ledger.write_bytes(f"厂房名称,所在园区,建筑面积,状态\n页面导入1#,{park},2600,空置\n页面导入2#,{park},很大,空置\n".encode("gb18030"))
     tab.goto(f"{cold_server}/{quote('厂房匹配')}")
     tab.locator("h1").filter(has_text="厂房匹配").first.wait_for(timeout=60_000)
+    wait_idle(tab)
     tab.get_by_text("导入标准化厂房台账", exact=False).first.click()
+    button = tab.get_by_role("button", name="下载标准化厂房台账导入模板（含填写说明）")
+    button.wait_for(timeout=30_000)
+    wait_idle(tab)
     with tab.expect_download(timeout=60_000) as info:  # the template that the ledger should follow
-        tab.get_by_role("button", name="下载标准化厂房台账导入模板（含填写说明）").click()
+        button.click()
     template = tmp_path / "template.xlsx"
     info.value.save_as(str(template))
     assert openpyxl.load_workbook(template).sheetnames == ["标准化厂房台账", "填写说明"]
