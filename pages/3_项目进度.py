@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from analysis.ranking import INDICATORS
@@ -56,8 +57,12 @@ with st.expander(t("pp_targets", year=year)):
         touched, problems = pv.save_targets(year, edited, scope.counties)
         for problem in problems:
             st.error(problem)
-        if not problems:
-            st.success(t("pp_targets_saved", n=touched))
+        if not problems:  # run again so the KPI cards above show the new completion rates
+            st.session_state["targets-saved"] = (touched, pd.Timestamp.now().strftime("%H:%M:%S"))
+            st.rerun()
+    if "targets-saved" in st.session_state:  # kept until the next save: a "last saved" line, never a lost flash
+        n, at = st.session_state["targets-saved"]
+        st.success(t("pp_targets_saved", n=n, at=at))
 
 st.subheader(t("pp_import"))
 uploads.form("projects")

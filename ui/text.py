@@ -210,7 +210,7 @@ ZH = {
     "pp_targets": "{year} 年度目标任务（各单位）",
     "pp_targets_hint": "直接修改表格中的目标值后点“保存目标”；清空单元格即删除该项目标。目标完成率随之更新。",
     "pp_targets_save": "保存目标",
-    "pp_targets_saved": "已保存 {n} 项目标。",
+    "pp_targets_saved": "{at} 已保存 {n} 项目标。",
     "up_file": "选择{what}文件（{types}；CSV 可为 UTF-8 或 GB18030）",
     "up_none": "请先选择要导入的文件。",
     "up_template": "下载{what}导入模板（含填写说明）",

@@ -84,6 +84,9 @@ def test_targets_are_edited_in_the_grid_and_saved(cold_server, tab):
     tab.goto(f"{cold_server}/{quote('项目进度')}")
     tab.locator("h1").filter(has_text="项目进度").first.wait_for(timeout=90_000)
     wait_idle(tab)
+    money = tab.locator("[data-testid=stMetric]").filter(has_text="签约金额").first
+    before = money.inner_text()
+    assert "达成 55.6%" in before, before  # the seed's 845.6 亿 against the city's 2018 target
     tab.get_by_text("2018 年度目标任务", exact=False).first.click()
     grid = tab.locator("[data-testid=stDataFrame]").filter(has_text="新签约项目数").first
     grid.wait_for(timeout=30_000)
@@ -93,19 +96,24 @@ def test_targets_are_edited_in_the_grid_and_saved(cold_server, tab):
         .some(d => d.textContent.includes('新签约项目数') && d.textContent.includes('咸宁高新区'))""", timeout=30_000)
     box = grid.bounding_box()
     # A target cell right of 单位: select it, open its editor, type a new value, commit.
+    editor = tab.locator("#portal input, #portal textarea, .gdg-input")
     for _attempt in range(3):
-        tab.mouse.click(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.3)
-        tab.wait_for_timeout(300)
-        tab.keyboard.press("Enter")
-        tab.wait_for_timeout(300)
-        tab.keyboard.press("Control+A")
-        tab.keyboard.type("99")
+        tab.mouse.dblclick(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.3)
+        try:
+            editor.first.wait_for(timeout=5_000)  # the grid's overlay editor for that cell
+        except Exception:  # noqa: BLE001 - the double-click landed while the grid was redrawing: try again
+            continue
+        editor.first.fill("99")
         tab.keyboard.press("Enter")
         wait_idle(tab)
         if "99" in grid.text_content():
             break
     assert "99" in grid.text_content(), "the grid did not take the edit"
+    wait_idle(tab)
     tab.get_by_role("button", name="保存目标").click()
     tab.get_by_text("已保存 1 项目标", exact=False).first.wait_for(timeout=30_000)
+    wait_idle(tab)
+    after = money.inner_text()
+    assert "达成" in after and after != before, after  # the KPI card above follows the new target at once
     ARTIFACTS.mkdir(exist_ok=True)
     grid.screenshot(path=str(ARTIFACTS / "targets_saved.png"))
