@@ -134,9 +134,7 @@ def card(frame: pd.DataFrame, project_id: str | None) -> pd.DataFrame | None:
     match = frame[frame["project_id"].astype(str) == str(project_id)] if project_id else frame.iloc[0:0]
     if match.empty:
         return None
-    row = match.iloc[0]
-    rows = [(label, widgets.shown_value(row[col])) for col, label in CARD_FIELDS.items() if col in row.index and pd.notna(row[col]) and row[col] != ""]
-    return pd.DataFrame(rows, columns=["字段", "值"]).astype(str)
+    return widgets.field_rows(match.iloc[0], CARD_FIELDS)
 
 
 def pending_table(frame: pd.DataFrame) -> pd.DataFrame:

@@ -110,6 +110,12 @@ def shown_value(value) -> str:
     return str(value)
 
 
+def field_rows(row: pd.Series, fields: dict[str, str]) -> pd.DataFrame:
+    """A record as (字段, 值) rows: the ``fields`` (column → label) it has a value for, written by :func:`shown_value`."""
+    rows = [(label, shown_value(row[col])) for col, label in fields.items() if col in row.index and pd.notna(row[col]) and row[col] != ""]
+    return pd.DataFrame(rows, columns=["字段", "值"])
+
+
 def feature_card(properties: dict | None, frames: dict) -> None:
     """Details of the clicked feature, looked up by id in the loaded frames (not taken from the browser)."""
     from layers import LAYER_LABELS, LAYERS
@@ -126,6 +132,4 @@ def feature_card(properties: dict | None, frames: dict) -> None:
         return
     row = match.iloc[0]
     st.markdown(f"**{LAYER_LABELS[layer]}**")
-    fields = [(label, shown_value(row[col])) for col, label in FIELD_LABELS.items()
-              if col in row.index and pd.notna(row[col]) and row[col] != ""]
-    st.dataframe(pd.DataFrame(fields, columns=["字段", "值"]), hide_index=True, width="stretch")
+    st.dataframe(field_rows(row, FIELD_LABELS), hide_index=True, width="stretch")
