@@ -116,5 +116,4 @@ else:
         st.subheader(t("fm_expiring"))
         st.dataframe(fv.expiring_table(frame, as_of), hide_index=True, width="stretch")
 
-with st.expander(t("up_expander", what=uploads.KINDS["factories"].label)):
-    uploads.form("factories")
+uploads.section("factories")

@@ -72,8 +72,5 @@ st.dataframe(pipeline.rename(columns={"project_id": "编号", "name": "项目名
                                       "power_kva": "用电（kVA）", "water_t_d": "用水（吨/日）", "energy_tce": "用能（吨标准煤）"}),
              hide_index=True, width="stretch")
 
-with st.expander(t("up_expander", what=uploads.KINDS["park_capacity"].label)):
-    uploads.form("park_capacity")
-
-with st.expander(t("up_expander", what=uploads.KINDS["park_polygons"].label)):
-    uploads.form("park_polygons")
+uploads.section("park_capacity")
+uploads.section("park_polygons")

@@ -127,5 +127,4 @@ with tab_offer:
 st.download_button(t("assets_export"), av.export(counties, as_of), file_name=f"闲置资产盘活_{as_of}.xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
-with st.expander(t("up_expander", what=uploads.KINDS["assets"].label)):
-    uploads.form("assets")
+uploads.section("assets")

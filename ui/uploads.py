@@ -87,3 +87,9 @@ def form(kind: str) -> None:
                      hide_index=True, width="stretch")
     for warning in result["warnings"]:
         st.warning(warning)
+
+
+def section(kind: str) -> None:
+    """:func:`form` in a collapsed expander named after the ledger, for pages whose main work is elsewhere."""
+    with st.expander(t("up_expander", what=KINDS[kind].label)):
+        form(kind)
