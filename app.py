@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from ui import data, mapkit, page, widgets
 from ui.text import t
 
 scope = page.setup(t("overview"))
-info = data.dataset_info()
-as_of = pd.Timestamp(info.get("as_of") or pd.Timestamp.today().normalize())
+as_of = data.as_of()
 
 st.title(f"{t('app_title')} · {t('overview')}")
 left, right = st.columns([1, 3])

@@ -61,6 +61,6 @@ if len(chosen):
         pushed = pd.DataFrame([row, *pushed.to_dict("records")], columns=pushed.columns)
 st.caption(t("rows", n=len(pushed)))
 st.dataframe(pushed, hide_index=True, width="stretch", height=360)
-as_of = pd.Timestamp(data.dataset_info().get("as_of") or pd.Timestamp.today()).date()
+as_of = data.as_of().date()
 st.download_button(t("site_push_download"), views.push_list_xlsx(pushed, as_of=as_of), file_name=f"推送台账_{as_of.isoformat()}.xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

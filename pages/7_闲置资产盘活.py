@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from layers.vocab import ASSET_MODES, ASSET_STAGES
@@ -15,7 +14,7 @@ st.title(t("assets_title"))
 
 names = av.county_names(scope.counties)
 left, right = st.columns(2)
-as_of = left.date_input(t("assets_asof"), value=pd.Timestamp(data.dataset_info().get("as_of") or pd.Timestamp.today()).date())
+as_of = left.date_input(t("assets_asof"), value=data.as_of().date())
 picked = right.selectbox(t("county_pick"), [None, *names], format_func=lambda c: t("all") if c is None else names[c])
 counties = scope.counties if picked is None else (picked,)
 

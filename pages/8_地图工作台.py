@@ -20,7 +20,7 @@ TABLE_LIMIT = 500
 scope = page.setup(t("wb_title"))
 st.title(t("wb_title"))
 info = data.dataset_info()
-as_of = info.get("as_of") or str(pd.Timestamp.today().date())
+as_of = str(data.as_of().date())
 
 c1, c2, c3, c4 = st.columns([2, 1.3, 2, 2])
 choices = basemaps.available()

@@ -61,6 +61,11 @@ def dataset_info() -> dict[str, str]:
         return dataset.get_info(con)
 
 
+def as_of() -> pd.Timestamp:
+    """The dataset's 数据截至 date (the demo: 2018-06-30), else today; midnight."""
+    return pd.Timestamp(dataset_info().get("as_of") or pd.Timestamp.today()).normalize()
+
+
 @st.cache_data(ttl=TTL, max_entries=32)
 def load_layer(name: str, counties: tuple[str, ...] | None) -> gpd.GeoDataFrame:
     """One layer (see ``layers.LAYERS``) limited to ``counties``."""

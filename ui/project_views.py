@@ -29,7 +29,7 @@ CARD_FIELDS = {"name": "项目名称", "stage": "阶段", "investor": "投资方
 
 def current_month() -> str:
     """The dataset's 数据截至 month (the demo: 2018-06), else this month."""
-    return str(pd.Period(data.dataset_info().get("as_of") or pd.Timestamp.today(), freq="M"))
+    return str(data.as_of().to_period("M"))
 
 
 @st.cache_data(ttl=TTL, max_entries=8)

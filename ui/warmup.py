@@ -18,9 +18,8 @@ _LOG = get_logger(__name__)
 _CONTEXT_LOGGER = "streamlit.runtime.scriptrunner_utils.script_run_context"
 
 
-def overview_period(info: dict) -> tuple[int, str, str]:
+def overview_period(as_of: pd.Timestamp) -> tuple[int, str, str]:
     """The overview's default period: the data's year from January to the as-of month (year, first, last)."""
-    as_of = pd.Timestamp(info.get("as_of") or pd.Timestamp.today().normalize())
     return int(as_of.year), f"{as_of.year}-01", f"{as_of.year}-{as_of.month:02d}"
 
 
@@ -36,8 +35,7 @@ def run(counties: tuple[str, ...] | None = None) -> float:
 
         if not data.store_ready():  # the first visit builds the demo; nothing to warm yet
             return 0.0
-        info = data.dataset_info()
-        year, first, last = overview_period(info)
+        year, first, last = overview_period(data.as_of())
         data.kpi_summary(first, last, counties)
         data.target_completion(year, first, last, counties)
         mapkit.map_frames(counties)

@@ -10,7 +10,7 @@ from ui.mapkit import payload
 
 
 def test_overview_period_is_the_overviews_default(demo_env):
-    year, first, last = warmup.overview_period(data.dataset_info())
+    year, first, last = warmup.overview_period(data.as_of())
     assert (year, first, last) == (2018, "2018-01", "2018-06")  # the demo's as-of date is 2018-06-30
     at = AppTest.from_file("../../app.py", default_timeout=60).run()
     assert not at.exception
@@ -25,7 +25,7 @@ def test_warm_up_fills_the_map_and_kpi_caches(demo_env, monkeypatch):
     monkeypatch.setattr(payload, "encode_points", fail)
     monkeypatch.setattr(data, "summarize", fail)
     assert {layer.name for layer in mapkit.map_layers(None)} == {"regions", "parks", "assets", "factories", "projects"}
-    year, first, last = warmup.overview_period(data.dataset_info())
+    year, first, last = warmup.overview_period(data.as_of())
     assert data.kpi_summary(first, last, None)["signed"] == 391
 
 

@@ -149,8 +149,7 @@ def map_frames(counties: tuple[str, ...] | None) -> dict[str, gpd.GeoDataFrame]:
 def _project_colours(frame: gpd.GeoDataFrame, project_style: str) -> tuple[gpd.GeoDataFrame, str, dict]:
     if project_style != "light":
         return frame, "stage", STAGE_COLORS
-    as_of = data.dataset_info().get("as_of") or str(pd.Timestamp.today().date())
-    light = frame["project_id"].map(lights.project_lights(frame, as_of[:7], lights.load_rules()))
+    light = frame["project_id"].map(lights.project_lights(frame, data.as_of().strftime("%Y-%m"), lights.load_rules()))
     return frame.assign(light=light), "light", LIGHT_COLORS
 
 
