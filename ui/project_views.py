@@ -1,5 +1,6 @@
 """项目地图 / 项目进度 page support: cached loaders (county scope tuple), filters, the stage-coloured project map
-(the workbench component), the project card with its stage history, the month report downloads and the ledger upload."""
+(the workbench component), the project card with its stage history, the month report downloads and the targets
+editor (ledger uploads: ``ui.uploads``)."""
 
 from __future__ import annotations
 

@@ -33,7 +33,7 @@ import streamlit.components.v1 as components
 from analysis import aggregation, lights
 from analysis.kpis import Period
 from geo import coords
-from layers import LAYER_LABELS
+from layers import LAYER_LABELS, vocab
 from layers import regions as region_layer
 from layers.vocab import ASSET_COLORS, FACTORY_COLORS, PARK_STYLE, STAGE_COLORS
 from ui import data
@@ -52,7 +52,7 @@ def _component():
 
 LIGHT_COLORS = {"红灯": "#e74c3c", "黄灯": "#f1c40f", "绿灯": "#27ae60"}
 CHOROPLETH = ("#fff5eb", "#fdd0a2", "#fd8d3c", "#d94801", "#7f2704")
-REGION_STYLE = {"color": "#34495e", "weight": 1.5, "fillColor": "#ecf0f1", "fillOpacity": 0.25, "dashArray": "4 3"}
+REGION_STYLE = dict(vocab.REGION_STYLE, fillOpacity=0.25)  # lighter than print: the points lie on it
 POINT_STYLES = {  # layer → (key column, category column, colours, radius, cell colour)
     "factories": ("factory_id", "status", FACTORY_COLORS, 4, "#7f8c8d"),
     "assets": ("asset_id", "stage", ASSET_COLORS, 6, "#8e44ad"),
