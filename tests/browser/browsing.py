@@ -3,8 +3,9 @@ opening a page whose map is the workbench component (ui/mapkit)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -46,3 +47,11 @@ def open_workbench(page, url: str, timeout_ms: int = 60_000):
     frame.wait_for_function("() => window.workbench && window.workbench.ready()", timeout=timeout_ms)
     wait_idle(page)
     return frame
+
+
+def page_url(base: str, script: str) -> str:
+    """Classic pages/ discovery: pages/1_图层数据.py is served at /图层数据; the entry point at /."""
+    if script == "app.py":
+        return base + "/"
+    name = re.sub(r"^\d+_", "", Path(script).stem)
+    return f"{base}/{quote(name)}"

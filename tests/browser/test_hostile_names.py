@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.browsing import ARTIFACTS, WORKBENCH_FRAME, XSS_NAMES, wait_idle
-from tests.browser.test_offline_map import page_url
+from tests.browser.browsing import ARTIFACTS, WORKBENCH_FRAME, XSS_NAMES, page_url, wait_idle
 
 pytestmark = pytest.mark.browser
 

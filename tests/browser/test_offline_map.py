@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 import time
 from pathlib import Path
-from urllib.parse import quote, urlparse
+from urllib.parse import urlparse
 
 import pytest
 
-from tests.browser.browsing import ARTIFACTS, LOOPBACK, WORKBENCH_FRAME, is_local, open_workbench, wait_idle, watch
+from tests.browser.browsing import ARTIFACTS, LOOPBACK, WORKBENCH_FRAME, is_local, open_workbench, page_url, wait_idle, watch
 from ui import page as page_module
 
 pytestmark = pytest.mark.browser
@@ -36,14 +36,6 @@ def diagnose(page, name: str) -> str:
 def dataframe_texts(page) -> list[str]:
     """textContent of every st.dataframe (the grid draws on a canvas; its accessible table holds the text)."""
     return page.evaluate("() => [...document.querySelectorAll('[data-testid=stDataFrame]')].map(d => d.textContent)")
-
-
-def page_url(base: str, script: str) -> str:
-    """Classic pages/ discovery: pages/1_图层数据.py is served at /图层数据; the entry point at /."""
-    if script == "app.py":
-        return base + "/"
-    name = re.sub(r"^\d+_", "", Path(script).stem)
-    return f"{base}/{quote(name)}"
 
 
 def test_overview_loads_everything_from_loopback(server, tab):
