@@ -67,8 +67,8 @@ def form(kind: str) -> None:
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore",
                            key=f"template-{kind}")
     with st.form(f"upload-{kind}"):
-        chosen = st.file_uploader(t("up_file", what=upload.label, types=" / ".join(f".{x}" for x in upload.types)),
-                                  type=list(upload.types))
+        types = " / ".join(f".{x}" for x in upload.types) + (t("up_csv") if "csv" in upload.types else "")
+        chosen = st.file_uploader(t("up_file", what=upload.label, types=types), type=list(upload.types))
         crs = (st.selectbox(t("pp_crs"), CRS_CHOICES, format_func=lambda c: t("pp_crs_auto") if c is None else c)
                if upload.coordinates else None)
         submitted = st.form_submit_button(t("pp_do_import"))
