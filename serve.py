@@ -1,5 +1,6 @@
 """Server entry point: ``streamlit run serve.py`` serves ``app.py`` and its ``pages/`` exactly as ``streamlit run
-app.py`` would, and warms the caches in the background as soon as the server starts (``ui.warmup``)."""
+app.py`` would, warms the caches in the background as soon as the server starts (``ui.warmup``), writes the daily
+backup, and turns any page error into a Chinese message with a reference number (``ui.errors``)."""
 
 from __future__ import annotations
 
@@ -19,4 +20,10 @@ async def lifespan(_app):
         await asyncio.wait_for(task, timeout=1)
 
 
-app = st.App("app.py", lifespan=lifespan)
+def on_script_error(ex: Exception) -> bool:
+    from ui import errors
+
+    return errors.on_script_error(ex)
+
+
+app = st.App("app.py", lifespan=lifespan, on_script_error=on_script_error)

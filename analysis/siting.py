@@ -158,6 +158,10 @@ def need_of(project) -> Need:
     return Need(**{column: amount(column) for column in NEED_COLUMNS.values()}, industry=get("industry_chain") or None)
 
 
+PUSH_LIST_COLUMNS = ["project_id", "project", "stage", "industry_chain", "investment_wan", *NEED_COLUMNS.values(), "park_id", "park",
+                     "county", "feasible", "score", "reasons"]
+
+
 def push_list(parks_frame: pd.DataFrame, projects_frame: pd.DataFrame, candidates: pd.DataFrame, *,
               weights: Weights = Weights(), county_names: Mapping[str, str] | None = None,
               prefer_own_county: bool = True) -> pd.DataFrame:
@@ -190,7 +194,7 @@ def push_list(parks_frame: pd.DataFrame, projects_frame: pd.DataFrame, candidate
                      "county": best["county"] if placed else None, "feasible": placed,
                      "score": float(best["score"]) if placed else np.nan,
                      "reasons": list(best["reasons"]) if best is not None else ["没有园区数据"]})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=PUSH_LIST_COLUMNS)
 
 
 def candidates_without_park(projects_frame: pd.DataFrame, stages: Sequence[str] = ("在谈", "签约"), *,

@@ -13,7 +13,18 @@ import json
 import layers
 import store
 
-CLI_USER = "命令行"
+
+def cli_user() -> str:
+    """Who runs the command, for the audit trail: the operating-system user (until sign-in exists)."""
+    import getpass
+
+    try:
+        return getpass.getuser() or "命令行"
+    except (KeyError, OSError):  # no passwd entry (containers)
+        return "命令行"
+
+
+CLI_USER = cli_user()
 
 
 class UserError(Exception):
@@ -21,9 +32,13 @@ class UserError(Exception):
 
 
 def open_store(args):
-    """The store named by ``--db`` (or the default), with the schema created."""
+    """The store named by ``--db`` (or the default), with the schema created or upgraded (backed up first)."""
+    import sys
+
     con = store.connect(args.db)
-    layers.create_all(con)
+    done = layers.create_all(con)
+    if done["from"] is not None and done["from"] != done["to"]:
+        print(f"提示：数据库结构已从版本 {done['from']} 升级到 {done['to']}，升级前的备份：{done['backup']}", file=sys.stderr)
     return con
 
 
@@ -36,7 +51,7 @@ def modules():
     from commands import foundation
 
     found = [foundation]
-    for name in ("projects", "factories", "capacity", "assets", "maps"):
+    for name in ("projects", "factories", "capacity", "assets", "maps", "admin"):
         try:
             found.append(__import__(f"commands.{name}", fromlist=["register"]))
         except ModuleNotFoundError as exc:
@@ -56,21 +71,40 @@ def day(text: str):
         raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD：{text}") from None
 
 
-def run_import(args, importer) -> int:
-    """Run a ledger importer ``importer(con, path, crs=, user=)`` and print its report (JSON with ``--json``)."""
+def import_arguments(parser, *, dated: bool = True) -> None:
+    """The options every ``import KIND`` command shares: --dry-run, --as-of (ledgers with a date), --json."""
+    parser.add_argument("--dry-run", action="store_true", help="只预览：列出将新增、更新、拒收的行，不写入")
+    if dated:
+        parser.add_argument("--as-of", type=day, help="台账数据截至日期 YYYY-MM-DD（默认按标题“截至…”/统计期间/填报时间判断）")
+    parser.add_argument("--json", action="store_true", help="输出导入报告 JSON")
+
+
+def run_import(args, key: str, **options) -> int:
+    """Import ``args.file`` as ledger kind ``key`` through :func:`imports.pipeline.run`; print the report."""
+    from pathlib import Path
+
+    from imports import kinds, pipeline
     from imports.sheet import LedgerError
 
+    if not Path(args.file).exists():
+        raise UserError(f"找不到文件：{args.file}")
     con = open_store(args)
+    chosen = pipeline.Options(crs=getattr(args, "crs", None), as_of=getattr(args, "as_of", None), **options)
     try:
-        report = importer(con, args.file, crs=getattr(args, "crs", None), user=CLI_USER)
+        report = pipeline.run(con, kinds.get(key), args.file, user=CLI_USER, options=chosen, dry_run=args.dry_run)
     except LedgerError as exc:
         raise UserError(str(exc)) from exc
     if getattr(args, "json", False):
         print_json(report.to_dict())
-    else:
-        print(report.summary_zh())
-        for r in report.rejected:
-            print(f"  第 {r.row} 行 {r.column}：{r.reason}")
-        for w in report.warnings:
-            print(f"  提示：{w}")
+        return 0
+    print(("预览（未写入）：" if report.dry_run else "") + report.summary_zh() + (f"；批次 {report.batch_id}" if report.batch_id else ""))
+    if report.as_of_source:
+        print(f"  数据截至 {report.as_of}（{report.as_of_source}）")
+    for change in report.changes[:50 if report.dry_run else 0]:
+        fields = "；".join(f"{k}：{o if o is not None else '（空）'} → {n if n is not None else '（空）'}" for k, (o, n) in change.fields.items())
+        print(f"  {change.action} 第 {change.row or '—'} 行 {change.name or change.record}：{fields}")
+    for r in report.rejected:
+        print(f"  第 {r.row} 行 {r.column}：{r.reason}")
+    for w in report.warnings:
+        print(f"  提示：{w}")
     return 0

@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 from analysis import revitalisation
-from commands import UserError, day, open_store, print_json, run_import
-from imports.assets import import_assets
+from commands import UserError, day, import_arguments, open_store, print_json, run_import
 from layers import asset_cases, dataset, idle_assets, regions
 
 
 def cmd_import(args) -> int:
-    return run_import(args, import_assets)
+    return run_import(args, "assets")
 
 
 def progress(con, as_of: date, county: str | None = None) -> dict:
@@ -35,7 +34,7 @@ def progress(con, as_of: date, county: str | None = None) -> dict:
 
 def cmd_assets(args) -> int:
     con = open_store(args)
-    as_of = args.asof or date.fromisoformat(dataset.get_info(con).get("as_of") or date.today().isoformat())
+    as_of = args.asof or dataset.as_of(con) or date.today()
     county = None
     if args.county:
         found = regions.load(con, level="county")
@@ -60,7 +59,7 @@ def register_import(imports, common) -> None:
     s = imports.add_parser("assets", parents=[common], help="导入闲置国有资产台账（Excel/CSV）")
     s.add_argument("file", help="台账文件 .xlsx 或 .csv")
     s.add_argument("--crs", choices=["gcj02", "bd09", "wgs84"], help="坐标系（默认按表头判断，如“百度坐标”→ bd09）")
-    s.add_argument("--json", action="store_true")
+    import_arguments(s)
     s.set_defaults(func=cmd_import)
 
 

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import argparse
 import math
-from pathlib import Path
 
 from analysis import capacity as cap
 from analysis import siting
-from commands import UserError, open_store, print_json, run_import
-from imports.parks import import_park_capacity, import_park_polygons
+from commands import UserError, import_arguments, open_store, print_json, run_import
 from imports.places import UnitMatcher
 from layers import regions
 
@@ -109,17 +107,11 @@ def cmd_site(args) -> int:
 
 
 def cmd_import_parks(args) -> int:
-    if not Path(args.file).exists():  # geopandas would answer with a driver error in English
-        raise UserError(f"找不到文件：{args.file}")
-
-    def importer(con, path, *, crs, user):
-        return import_park_polygons(con, path, crs=crs, name_field=args.name_field, encoding=args.encoding, user=user)
-
-    return run_import(args, importer)
+    return run_import(args, "park_polygons", name_field=args.name_field, encoding=args.encoding)
 
 
 def cmd_import_capacity(args) -> int:
-    return run_import(args, lambda con, path, *, crs, user: import_park_capacity(con, path, user=user))
+    return run_import(args, "park_capacity")
 
 
 def _amount(text: str) -> float:
@@ -154,9 +146,9 @@ def register_import(imports, common) -> None:
     s.add_argument("--crs", help="文件没有坐标系时必填：EPSG 代码（如 4547）或 wgs84 / gcj02 / bd09")
     s.add_argument("--name-field", help="园区名称所在字段（默认自动识别 name、名称、园区名称…）")
     s.add_argument("--encoding", help="Shapefile 属性编码（如 GBK），缺少 .cpg 时使用")
-    s.add_argument("--json", action="store_true")
+    import_arguments(s, dated=False)
     s.set_defaults(func=cmd_import_parks)
     s = imports.add_parser("park-capacity", parents=[common], help="园区承载力台账（Excel/CSV）：可供地、电、水、气、用能等")
     s.add_argument("file")
-    s.add_argument("--json", action="store_true")
+    import_arguments(s)
     s.set_defaults(func=cmd_import_capacity)

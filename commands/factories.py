@@ -5,8 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.matching import Requirement, match, with_places
-from commands import UserError, day, open_store, print_json, run_import
-from imports.factories import import_factories
+from commands import UserError, day, import_arguments, open_store, print_json, run_import
 from imports.places import UnitMatcher
 from layers import parks, regions, standard_factories
 
@@ -16,7 +15,7 @@ CANDIDATE_FIELDS = ("factory_id", "name", "park_id", "park_name", "county_adcode
 
 
 def cmd_import(args) -> int:
-    return run_import(args, import_factories)
+    return run_import(args, "factories")
 
 
 def _counties(con, names: list[str] | None) -> tuple[str, ...]:
@@ -77,7 +76,7 @@ def register_import(imports, common) -> None:
     s = imports.add_parser("factories", parents=[common], help="标准化厂房台账（Excel/CSV，UTF-8 或 GB18030）")
     s.add_argument("file")
     s.add_argument("--crs", help="坐标系：wgs84 / gcj02 / bd09（表头未注明时）")
-    s.add_argument("--json", action="store_true", help="输出导入报告 JSON")
+    import_arguments(s)
     s.set_defaults(func=cmd_import)
 
 

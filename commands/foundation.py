@@ -10,9 +10,10 @@ from pathlib import Path
 import layers
 import store
 from analysis.kpis import Period, summarize
-from commands import CLI_USER, open_store, print_json
-from layers import projects, regions, reporting_units
+from commands import CLI_USER, UserError, open_store, print_json
+from layers import months, projects, regions, reporting_units
 from layers.exports import to_geojson
+from store import audit
 
 
 def month(text: str) -> str:
@@ -25,16 +26,28 @@ def month(text: str) -> str:
 
 
 def cmd_init_demo(args) -> int:
-    from data import demo
+    from datetime import datetime
 
-    counts = demo.build(open_store(args))
-    print_json({"db": str(args.db or store.default_db_path()), "rows": counts})
+    from data import demo
+    from store import backup
+
+    con = open_store(args)
+    saved = None
+    if not layers.is_empty(con):
+        if not args.force:
+            held = sum(layers.row_counts(con).values())
+            raise UserError(f"数据库中已有 {held} 行数据，不能生成演示数据（演示数据只写入全新的空数据库）。"
+                            "确需用演示数据覆盖，请加 --force（会先自动备份当前数据库）")
+        target = Path(args.db or store.default_db_path())
+        saved = backup.backup(con, target.parent / "backups" / f"{target.stem}-before-demo-{datetime.now():%Y%m%d-%H%M%S}.duckdb")
+    counts = demo.build(con, force=args.force)
+    print_json({"db": str(args.db or store.default_db_path()), "rows": counts, "backup": str(saved) if saved else None})
     return 0
 
 
 def cmd_load_region(args) -> int:
     con = open_store(args)
-    with store.transaction(con):
+    with audit.batch(con, user=CLI_USER, kind="region", label=f"加载行政区 {args.region}"):
         frame = regions.import_region(con, args.region, user=CLI_USER)
     rows = [{"adcode": a, "name": n, "level": lv} for a, n, lv in zip(frame["adcode"], frame["name"], frame["level"])]
     print_json({"loaded": len(rows), "regions": rows})
@@ -43,7 +56,9 @@ def cmd_load_region(args) -> int:
 
 def cmd_summary(args) -> int:
     con = open_store(args)
-    result = summarize(projects.load(con), Period.from_months(args.start, args.end), reporting_units.load(con))
+    # Up to a month: the projects as they stood at its end (what that month's 月通报 and 总览 show); else as they stand.
+    frame = months.live_frame(con, args.end) if args.end else projects.load(con)
+    result = summarize(frame, Period.from_months(args.start, args.end), reporting_units.load(con))
     if args.json:
         print_json(result)
     else:
@@ -65,7 +80,9 @@ def cmd_export(args) -> int:
 
 
 def register(sub, common) -> None:
-    sub.add_parser("init-demo", parents=[common], help="生成演示数据（咸宁市）").set_defaults(func=cmd_init_demo)
+    s = sub.add_parser("init-demo", parents=[common], help="生成演示数据（咸宁市），只写入全新的空数据库")
+    s.add_argument("--force", action="store_true", help="数据库已有数据时也覆盖（先自动备份）")
+    s.set_defaults(func=cmd_init_demo)
     s = sub.add_parser("load-region", parents=[common], help="离线加载行政区及其下级边界")
     s.add_argument("region", help="中文名称或 6 位行政区划代码，如 商洛市 / 611000")
     s.set_defaults(func=cmd_load_region)

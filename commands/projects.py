@@ -4,21 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from commands import CLI_USER, UserError, open_store, print_json, run_import
+from commands import UserError, import_arguments, open_store, print_json, run_import
 from commands.foundation import month
-from imports.projects import import_projects
 
 
 def cmd_import_projects(args) -> int:
-    return run_import(args, import_projects)
+    return run_import(args, "projects")
 
 
 def cmd_report(args) -> int:
     from reports import monthly, printable
 
-    if not (args.out or args.html or args.pdf):
-        raise UserError("请至少指定一个输出：--out FILE.xlsx、--html FILE.html 或 --pdf FILE.pdf")
-    report = monthly.collect(open_store(args), args.month, user=CLI_USER)
+    if not (args.out or args.html or args.pdf or args.json):
+        raise UserError("请至少指定一个输出：--out FILE.xlsx、--html FILE.html、--pdf FILE.pdf 或 --json")
+    report = monthly.collect(open_store(args), args.month)
     written = {}
     if args.out:
         written["xlsx"] = str(monthly.write(report, args.out))
@@ -31,8 +30,13 @@ def cmd_report(args) -> int:
             written["pdf"] = str(printable.to_pdf(page, args.pdf))
         except printable.PdfUnavailable as exc:
             raise UserError(str(exc)) from exc
-    print_json({"month": args.month, "frozen": report.frozen, "signed": report.summary["signed"],
-                "investment_total_yi": report.summary["investment_total_yi"], "supervision": len(report.supervision), **written})
+    if args.json:
+        print_json({**report.figures, "files": written})
+    else:
+        print(f"{report.title}（{'已冻结' if report.frozen else '未冻结，实时数据'}）：签约 {report.summary['signed']} 个，"
+              f"签约金额 {report.summary['investment_total_yi']} 亿元，开工率 {report.summary['start_rate']}")
+        for kind, path in written.items():
+            print(f"  {kind}: {path}")
     return 0
 
 
@@ -40,7 +44,7 @@ def register_import(imports, common) -> None:
     s = imports.add_parser("projects", parents=[common], help="导入招商项目台账（.xlsx / .csv）")
     s.add_argument("file", help="台账文件（Excel .xlsx 或 CSV，UTF-8/GB18030）")
     s.add_argument("--crs", choices=["gcj02", "bd09", "wgs84"], help="坐标系（不指定时按表头注明：高德/百度/GPS…）")
-    s.add_argument("--json", action="store_true", help="输出导入报告 JSON")
+    import_arguments(s)
     s.set_defaults(func=cmd_import_projects)
 
 
@@ -51,4 +55,5 @@ def register(sub, common) -> None:
     s.add_argument("--html", help="可打印页面 .html")
     s.add_argument("--pdf", help="PDF 文件（需本机 Chromium）")
     s.add_argument("--paper", choices=["A4", "A3"], default="A4", help="打印纸张")
+    s.add_argument("--json", action="store_true", help="输出该月通报的指标（与 Excel 一致；含是否已冻结 frozen）")
     s.set_defaults(func=cmd_report)

@@ -18,8 +18,19 @@ import layers
 from data import demo_asset_cases, demo_assets, demo_park_metrics, demo_projects
 from data import demo_catalog as cat
 from data.demo_geometry import park_polygon, points_in
-from layers import dataset, idle_assets, parks, project_history, projects, regions, reporting_units, standard_factories, targets
-from store import geometry, transaction
+from layers import (
+    dataset,
+    idle_assets,
+    months,
+    parks,
+    project_history,
+    projects,
+    regions,
+    reporting_units,
+    standard_factories,
+    targets,
+)
+from store import audit, geometry
 
 SEED = 20180630
 USER = "演示数据"
@@ -130,11 +141,23 @@ def _targets() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def build(con, *, seed: int = SEED, user: str = USER) -> dict:
-    """Create the schema and load the whole demo in one transaction. Returns row counts per table."""
+class DemoRefused(RuntimeError):
+    """The store already holds data: the demo is only ever built into a new or entirely empty store."""
+
+
+def build(con, *, seed: int = SEED, user: str = USER, force: bool = False) -> dict:
+    """Create the schema and load the whole demo in one transaction. Returns row counts per table.
+
+    Refuses (:class:`DemoRefused`) a store that holds any row, unless ``force`` (then every table is emptied first;
+    the caller makes a backup — ``cli.py init-demo --force`` does).
+    """
     rng = np.random.default_rng(seed)
     layers.create_all(con)
-    with transaction(con):
+    with audit.batch(con, user=user, kind="demo", label=f"演示数据（{cat.CITY_NAME}）"):
+        counts = {t: n for t, n in layers.row_counts(con).items() if n}
+        if counts and not force:
+            held = "、".join(f"{t} {n} 行" for t, n in counts.items())
+            raise DemoRefused(f"数据库中已有数据（{held}），不能生成演示数据：演示数据只写入全新的空数据库")
         for spec in reversed(layers.SPECS):
             con.execute(f"DELETE FROM {spec.table}")
         regions.import_region(con, cat.CITY_ADCODE, user=user)
@@ -158,4 +181,6 @@ def build(con, *, seed: int = SEED, user: str = USER) -> dict:
         demo_park_metrics.write(con, user=user)
         dataset.set_info(con, demo="true", label=f"演示数据（{cat.CITY_NAME}，虚构项目）", region=cat.CITY_ADCODE,
                          as_of=cat.AS_OF, seed=str(seed), user=user)
-    return {spec.table: con.execute(f"SELECT count(*) FROM {spec.table}").fetchone()[0] for spec in layers.SPECS}
+        for month in DEMO_MONTHS[:-1]:  # published history; the demo's own month (2018-06) is left for freezing
+            months.freeze_stored(con, str(month), user=user)
+    return layers.row_counts(con)

@@ -229,3 +229,9 @@ def region_with_children(name_or_adcode: str) -> gpd.GeoDataFrame:
 def short_name(name: str) -> str:
     """The common short form of a Chinese region name: 咸安区 → 咸安, 商州区 → 商州, 湖北省 → 湖北."""
     return _short_name(name)
+
+
+def provinces() -> list[RegionRecord]:
+    """Every province-level region (省、自治区、直辖市、特别行政区) sorted by adcode, for pickers."""
+    idx = _index()
+    return sorted((r for r in idx.records.values() if r.level == "province"), key=lambda r: r.adcode)

@@ -14,17 +14,16 @@ Identity rule (re-importing updates instead of duplicating), first that applies:
 Two different assets with the same name in one county therefore need a 资产编号 (or distinct names). A column the
 ledger does not have leaves stored values alone; a stored position is kept when the row has no coordinates.
 
-Every new asset, and every asset whose stage differs from the stored one, gets a history row dated ``on``
-(default: the dataset's data date 数据截至 when one is recorded, as in the demo, else today; never before the asset's
-last recorded change) with the importing user as author.
-Everything is written in one transaction: a file that raises writes nothing.
+Every new asset, and every asset whose stage differs from the stored one, gets a history row dated with the ledger's
+effective date (``on``, else what the ledger states: ``截至2024年6月30日`` …, :mod:`imports.dates`; never before the
+asset's last recorded change) with the importing user as author. A blank cell keeps the stored value (responsible
+unit, planned date …); ``（清空）`` clears it. Everything is one batch in one transaction (:mod:`imports.pipeline`).
 """
 
 from __future__ import annotations
 
 import hashlib
 from datetime import date
-from pathlib import Path
 
 import duckdb
 import geopandas as gpd
@@ -32,13 +31,13 @@ import pandas as pd
 
 from analysis.revitalisation import MODE_SYNONYMS, STAGE_SYNONYMS
 from imports.ledger import Field, LedgerSchema, keep_last, read_ledger
+from imports.pipeline import AREA_MAX_M2, LAND_MAX_MU, MONEY_MAX_WAN, Kind, Limit, Options, Write, run, scaled
 from imports.places import UnitMatcher
 from imports.report import ImportReport
-from imports.sheet import read_cells
 from imports.values import norm, parse_number
-from layers import asset_cases, dataset, idle_assets, regions
+from layers import asset_cases, idle_assets, regions
 from layers.vocab import MU_M2
-from store import transaction
+from store.tables import CLEAR
 
 ASSET_TYPE = {
     "闲置楼宇": "闲置楼宇", "楼宇": "闲置楼宇", "办公楼": "闲置楼宇", "闲置办公楼": "闲置楼宇", "房产": "闲置楼宇", "闲置房产": "闲置楼宇",
@@ -91,9 +90,9 @@ def asset_key(county: str, name: str, asset_no: str | None) -> str:
     return "AS-" + hashlib.sha1(basis.encode("utf-8")).hexdigest()[:12]
 
 
-def _title_unit(source, filename: str | None, units: UnitMatcher) -> dict | None:
+def _title_unit(title_cells: list[list], units: UnitMatcher) -> dict | None:
     """The unit of a "填报单位：…" line or of a title such as "通山县闲置国有资产台账" above the header."""
-    for row in read_cells(source, filename=filename)[:6]:
+    for row in title_cells[:6]:
         for cell in row:
             text = norm(cell) if cell is not None else ""
             if "填报单位" in text:
@@ -107,13 +106,13 @@ def _convert_units(frame: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
     """Areas to 亩 / ㎡ from the header's unit."""
     header = {k: norm(v) for k, v in report.columns.items()}
     if "land_mu" in frame and any(u in header.get("land_mu", "") for u in ("㎡", "m2", "m²", "平方米", "平米")):
-        frame["land_mu"] = frame["land_mu"] / MU_M2
+        frame["land_mu"] = scaled(frame["land_mu"], 1 / MU_M2)
         report.warn(f"“{report.columns['land_mu']}”按平方米换算为亩（1 亩 = 666.67 ㎡）")
     elif "land_mu" in frame and "公顷" in header.get("land_mu", ""):
-        frame["land_mu"] = frame["land_mu"] * 15
+        frame["land_mu"] = scaled(frame["land_mu"], 15)
         report.warn(f"“{report.columns['land_mu']}”按公顷换算为亩（1 公顷 = 15 亩）")
     if "floor_area_m2" in frame and any(u in header.get("floor_area_m2", "") for u in ("万㎡", "万m2", "万平方米", "万平米")):
-        frame["floor_area_m2"] = frame["floor_area_m2"] * 10_000
+        frame["floor_area_m2"] = scaled(frame["floor_area_m2"], 10_000)
     return frame
 
 
@@ -148,11 +147,11 @@ def _resolve(frame: pd.DataFrame, report: ImportReport, con, default_unit: dict 
     rows, defaulted = [], 0
     for rec in frame.to_dict("records"):
         row, geom = rec["_row"], rec.get("geometry")
-        written = rec.get("unit")
+        written = None if rec.get("unit") is CLEAR else rec.get("unit")
         unit = units.match(written) if written else None
         located = _county_of_point(geom, counties)
         county = unit["county_adcode"] if unit else (located or (default_unit or {}).get("county_adcode"))
-        share, bad_share = _vacancy(rec.get("vacancy_share"))
+        share, bad_share = (CLEAR, None) if rec.get("vacancy_share") is CLEAR else _vacancy(rec.get("vacancy_share"))
         if written and unit is None:
             report.reject(row, report.columns.get("unit", "县（市、区）"), f"无法识别的县（市、区）：“{written}”")
             continue
@@ -163,56 +162,72 @@ def _resolve(frame: pd.DataFrame, report: ImportReport, con, default_unit: dict 
             report.reject(row, report.columns["vacancy_share"], bad_share)
             continue
         if unit and geom is not None and located != county:
-            report.warn(f"第 {row} 行坐标不在{names.get(county, county)}境内，请核对坐标系（百度/高德/GPS）")
-        if rec.get("stage") is None:
-            rec["stage"] = DEFAULT_STAGE
-            defaulted += 1
-        asset_no = str(rec["asset_no"]).strip() if rec.get("asset_no") else None
+            report.warn("坐标不在所填县（市、区）境内，请核对坐标系（百度/高德/GPS）", row=row, detail=names.get(county, county))
+        asset_no = str(rec["asset_no"]).strip() if rec.get("asset_no") and rec["asset_no"] is not CLEAR else None
         by_no = asset_key(county, rec["name"], asset_no) if asset_no else None
         asset_id = by_no if by_no in known_ids else by_name.get((county, norm(rec["name"]))) or asset_key(county, rec["name"], asset_no)
-        rows.append({**rec, "asset_id": asset_id, "county_adcode": county, **({"vacancy_share": share} if "vacancy_share" in rec else {})})
+        if asset_id not in known_ids and rec.get("stage") in (None, CLEAR):  # a new asset without a stage starts at 摸底
+            rec["stage"] = DEFAULT_STAGE
+            defaulted += 1
+        rows.append({**rec, "asset_id": asset_id, "county_adcode": county, "_name": rec["name"],
+                     **({"vacancy_share": share} if "vacancy_share" in rec else {})})
     if defaulted:
-        report.warn(f"{defaulted} 行未填写盘活阶段，按“{DEFAULT_STAGE}”导入")
+        report.warn(f"{defaulted} 个新资产未填写盘活阶段，按“{DEFAULT_STAGE}”导入")
     return keep_last(pd.DataFrame(rows), "asset_id", report, "同一资产（同名或同编号）")
 
 
 def _history(rows: pd.DataFrame, stored: pd.DataFrame, events: pd.DataFrame, on: date, user: str, file: str) -> list[dict]:
+    """A history row for every new asset and every asset whose stage the ledger changes (dated ``on``, the ledger's
+    effective date, never before the asset's last recorded change); re-importing the same ledger adds none."""
     before = stored.set_index("asset_id")["stage"] if len(stored) else pd.Series(dtype=object)
+    modes = stored.set_index("asset_id")["mode"] if len(stored) else pd.Series(dtype=object)
     last = events.groupby("asset_id").agg(seq=("seq", "max"), day=("changed_on", "max")) if len(events) else pd.DataFrame()
     out = []
     for rec in rows.to_dict("records"):
         aid = rec["asset_id"]
         old = before.get(aid)
-        if old == rec["stage"]:
+        stage = rec.get("stage")
+        if stage in (None, CLEAR) or (isinstance(stage, float) and pd.isna(stage)) or old == stage:
             continue
         seq = int(last.at[aid, "seq"]) if aid in last.index else 0
         day = max(on, pd.Timestamp(last.at[aid, "day"]).date()) if aid in last.index else on
-        mode = rec.get("mode")
-        out += asset_cases.event_rows(aid, [(rec["stage"], day, mode if isinstance(mode, str) else None, f"台账导入（{file}）")],
+        mode = rec.get("mode") if isinstance(rec.get("mode"), str) else modes.get(aid)
+        out += asset_cases.event_rows(aid, [(stage, day, mode if isinstance(mode, str) else None, f"台账导入（{file}）")],
                                       author=user, first_seq=seq + 1, from_stage=old if isinstance(old, str) else None)
     return out
 
 
-def import_assets(con: duckdb.DuckDBPyConnection, source, *, filename: str | None = None, crs: str | None = None,
-                  user: str = IMPORT_USER, on: date | None = None) -> ImportReport:
-    """Read, check and write an asset ledger atomically; returns the report (nothing written if it raises)."""
-    name = filename or (str(source) if isinstance(source, (str, Path)) else None)
-    frame, report = read_ledger(source, SCHEMA, filename=name, crs=crs)
-    default_unit = None if "unit" in report.columns else _title_unit(source, name, UnitMatcher(con))
-    rows = _resolve(_convert_units(frame, report), report, con, default_unit)
+def _resolve_kind(ctx, frame: pd.DataFrame) -> list[Write]:
+    con, report = ctx.con, ctx.report
+    default_unit = None if "unit" in report.columns else _title_unit(ctx.title_cells, UnitMatcher(con))
+    rows = _resolve(frame, report, con, default_unit)
     if rows.empty:
-        return report
+        return []
     stored = pd.DataFrame(idle_assets.load(con))
-    known = rows["asset_id"].isin(stored["asset_id"])
-    report.imported, report.updated = int((~known).sum()), int(known.sum())
-    old_geoms = dict(zip(stored["asset_id"], stored.geometry, strict=True))
-    geoms = [g if g is not None else old_geoms.get(a) for a, g in zip(rows["asset_id"], rows["geometry"], strict=True)]
     columns = [c for c in idle_assets.SPEC.names if c in rows.columns]
-    out = gpd.GeoDataFrame(rows[columns], geometry=gpd.GeoSeries(geoms, crs="EPSG:4326"), crs="EPSG:4326")
-    on = on or date.fromisoformat(dataset.get_info(con).get("as_of") or date.today().isoformat())
-    history = _history(rows, stored, asset_cases.load_events(con, asset_ids=list(rows["asset_id"])), on, user, report.file)
-    with transaction(con):
-        idle_assets.insert(con, out, user=user, upsert=True)
-        if history:
-            asset_cases.insert_events(con, history, user=user)
-    return report
+    geoms = list(rows["geometry"]) if "geometry" in rows else [None] * len(rows)
+    out = gpd.GeoDataFrame(rows[["_row", "_name", *columns]], geometry=gpd.GeoSeries(geoms, crs="EPSG:4326"), crs="EPSG:4326")
+    history = _history(rows, stored, asset_cases.load_events(con, asset_ids=list(rows["asset_id"])), ctx.as_of, ctx.user, report.file)
+    return [Write(idle_assets.SPEC, out, primary=True), Write(asset_cases.EVENTS, pd.DataFrame(history), events=True)]
+
+
+def _read(source, filename, options):
+    frame, report = read_ledger(source, SCHEMA, filename=filename, crs=options.crs)
+    converted = _convert_units(frame, report)
+    converted.attrs = frame.attrs
+    return converted, report
+
+
+def kind() -> Kind:
+    """The idle asset ledger for :func:`imports.pipeline.run`."""
+    money = Limit(0, MONEY_MAX_WAN, "金额")
+    return Kind("assets", SCHEMA.kind, "idle_assets", _read, _resolve_kind, labels={f.name: f.label for f in SCHEMA.fields},
+                limits={"land_mu": Limit(0, LAND_MAX_MU, "占地面积"), "floor_area_m2": Limit(0, AREA_MAX_M2, "建筑面积"),
+                        "book_value_wan": money, "appraised_value_wan": money, "realised_value_wan": money})
+
+
+def import_assets(con: duckdb.DuckDBPyConnection, source, *, filename: str | None = None, crs: str | None = None,
+                  user: str = IMPORT_USER, on: date | None = None, dry_run: bool = False, expect: str | None = None) -> ImportReport:
+    """Read, check and write an asset ledger atomically through :func:`imports.pipeline.run`; returns the report.
+    ``on`` is the effective date (default: the ledger's own, :mod:`imports.dates`)."""
+    return run(con, kind(), source, user=user, filename=filename, options=Options(crs=crs, as_of=on), dry_run=dry_run, expect=expect)

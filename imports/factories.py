@@ -11,13 +11,15 @@ Identity rule (re-importing the same ledger updates rows instead of duplicating 
 3. the park + 楼栋 + 楼层 + 单元 (when 楼栋 is given);
 4. the park + 厂房名称.
 "The park" is the stored park's name when the park is recognised, else the name as written (else the county);
-names are compared after normalising full-/half-width and spaces.
+names are compared after normalising full-/half-width and spaces. A blank cell keeps the stored value (tenant, phone,
+lease end …); ``（清空）`` clears it (:mod:`imports.pipeline`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+from datetime import date
 
 import duckdb
 import geopandas as gpd
@@ -25,12 +27,13 @@ import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
 from imports.ledger import Field, LedgerSchema, keep_last, read_ledger
+from imports.pipeline import AREA_MAX_M2, Kind, Limit, Options, Write, run
 from imports.places import ParkMatcher, UnitMatcher
 from imports.report import ImportReport
 from imports.values import is_empty, norm, parse_load, parse_number
 from layers import parks, standard_factories
 from layers.vocab import KN_PER_T
-from store import transaction
+from store.tables import CLEAR
 
 STATUS = {"空置": "空置", "闲置": "空置", "空闲": "空置", "待租": "空置", "待售": "空置", "未出租": "空置", "招租中": "空置",
           "可租": "空置", "待招商": "空置", "未使用": "空置",
@@ -189,7 +192,7 @@ def _parse_measures(frame: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
         header = report.columns.get(column, column)
         values = []
         for row, cell in zip(frame["_row"], frame[column]):
-            value, reason = parse(cell, header)
+            value, reason = (CLEAR, None) if cell is CLEAR else parse(cell, header)
             if reason:
                 report.reject(int(row), header, reason)
                 bad.add(int(row))
@@ -205,58 +208,72 @@ def _resolve(frame: pd.DataFrame, report: ImportReport, con: duckdb.DuckDBPyConn
     rows = []
     for raw in frame.to_dict("records"):
         # pandas stores a missing text cell as NaN (truthy): back to None before any "if rec.get(...)".
-        rec = {k: None if v is None or (not isinstance(v, BaseGeometry) and pd.isna(v)) else v for k, v in raw.items()}
-        park = park_matcher.match(rec.get("park_name"))
-        unit = units.match(rec.get("unit")) if rec.get("unit") else None
-        if rec.get("unit") and unit is None and park is None:
+        rec = {k: None if v is None or (not isinstance(v, BaseGeometry) and v is not CLEAR and pd.isna(v)) else v for k, v in raw.items()}
+        value = lambda c: None if rec.get(c) is CLEAR else rec.get(c)  # noqa: E731, B023
+        park = park_matcher.match(value("park_name"))
+        unit = units.match(value("unit")) if value("unit") else None
+        if value("unit") and unit is None and park is None:
             report.reject(rec["_row"], report.columns.get("unit", "县（市、区）"), f"无法识别的县（市、区）：“{rec['unit']}”")
             continue
         county = park_frame.at[park[0], "county_adcode"] if park else (unit["county_adcode"] if unit else None)
         if park and unit and unit["county_adcode"] != county:
-            report.warn(f"第 {rec['_row']} 行：园区“{park[1]}”不在“{rec['unit']}”，按园区所在县（市、区）记录")
-        if rec.get("park_name") and park is None:
-            report.warn(f"园区“{rec['park_name']}”尚未入库，已按名称保留（第 {rec['_row']} 行）")
-        if county is None:
-            report.warn(f"第 {rec['_row']} 行没有可识别的园区或县（市、区），将不计入任何县的统计")
-        park_key = _park_key(park[1]) if park else (_park_key(rec["park_name"]) if rec.get("park_name") else f"county:{county}")
+            report.warn("园区不在所填县（市、区），按园区所在县（市、区）记录", row=rec["_row"], detail=f"{park[1]}（{rec['unit']}）")
+        if value("park_name") and park is None:
+            report.warn("园区尚未入库，已按名称保留", row=rec["_row"], detail=value("park_name"))
+        park_key = _park_key(park[1]) if park else (_park_key(value("park_name")) if value("park_name") else f"county:{county}")
         if "lease_mode" in rec:
-            for_rent, for_sale = _lease_mode(rec.pop("lease_mode"))
+            for_rent, for_sale = _lease_mode(value("lease_mode"))
+            rec.pop("lease_mode")
             rec["for_rent"] = rec.get("for_rent") if rec.get("for_rent") is not None else for_rent
             rec["for_sale"] = rec.get("for_sale") if rec.get("for_sale") is not None else for_sale
-        if rec.get("status") is None and rec.get("tenant"):
+        if rec.get("status") is None and value("tenant"):
             rec["status"] = "已出租"
-        ledger_no = rec.get("ledger_no")
+        ledger_no = value("ledger_no")
         rec["factory_id"] = (str(ledger_no).strip() if ledger_no and str(ledger_no).strip() in existing_ids
-                             else factory_key(park_key, rec["name"], ledger_no, rec.get("building"), rec.get("floor"), rec.get("unit_no")))
-        rec.update(park_id=park[0] if park else None, park_name=park[1] if park else rec.get("park_name"), county_adcode=county)
+                             else factory_key(park_key, rec["name"], ledger_no, value("building"), value("floor"), value("unit_no")))
+        if county is None and rec["factory_id"] not in existing_ids:
+            report.warn("没有可识别的园区或县（市、区），将不计入任何县的统计", row=rec["_row"])
+        park_id = park[0] if park else (CLEAR if value("park_name") or rec.get("park_name") is CLEAR else None)
+        rec.update(park_id=park_id, park_name=park[1] if park else rec.get("park_name"), county_adcode=county, _name=rec["name"])
         rows.append(rec)
     out = keep_last(pd.DataFrame(rows), "factory_id", report, "同一厂房（同园区同编号/楼栋单元/名称）")
     if len(out):
-        missing = int(out["status"].isna().sum()) if "status" in out else len(out)  # no status column, no tenant
+        new = ~out["factory_id"].isin(existing_ids)
+        missing = int((out.loc[new, "status"].isna()).sum()) if "status" in out else int(new.sum())
         if missing:
-            report.warn(f"{missing} 行未填写状态（也无承租企业）：新厂房在匹配时不视为可租，已有厂房保留原状态")
+            report.warn(f"{missing} 个新厂房未填写状态（也无承租企业）：匹配时不视为可租")
     return out
 
 
-def import_factories(con: duckdb.DuckDBPyConnection, source, *, filename: str | None = None, crs: str | None = None,
-                     user: str = IMPORT_USER) -> ImportReport:
-    """Read, check and write a factory ledger atomically; returns the report (nothing written if it raises)."""
-    frame, report = read_ledger(source, SCHEMA, filename=filename, crs=crs)
-    frame = _parse_measures(frame, report)
-    rows = _resolve(frame, report, con)
+def _resolve_kind(ctx, frame: pd.DataFrame) -> list[Write]:
+    rows = _resolve(frame, ctx.report, ctx.con)
     if rows.empty:
-        return report
-    existing = standard_factories.load(con).set_index("factory_id")
-    known = rows["factory_id"].isin(existing.index)
-    report.imported, report.updated = int((~known).sum()), int(known.sum())
-    for i in rows.index[known]:  # keep a stored position (and status) when the ledger row has none
-        old = existing.loc[rows.at[i, "factory_id"]]
-        if rows.at[i, "geometry"] is None and old.geometry is not None:
-            rows.at[i, "geometry"] = old.geometry
-        if "status" in rows and pd.isna(rows.at[i, "status"]):
-            rows.at[i, "status"] = old["status"]
+        return []
     columns = [c for c in standard_factories.SPEC.names if c in rows.columns]
-    out = gpd.GeoDataFrame(rows[columns], geometry=gpd.GeoSeries(list(rows["geometry"]), crs="EPSG:4326"), crs="EPSG:4326")
-    with transaction(con):
-        standard_factories.insert(con, out, user=user, upsert=True)
-    return report
+    geoms = list(rows["geometry"]) if "geometry" in rows else [None] * len(rows)
+    out = gpd.GeoDataFrame(rows[["_row", "_name", *columns]], geometry=gpd.GeoSeries(geoms, crs="EPSG:4326"), crs="EPSG:4326")
+    return [Write(standard_factories.SPEC, out, primary=True)]
+
+
+def _read(source, filename, options):
+    frame, report = read_ledger(source, SCHEMA, filename=filename, crs=options.crs)
+    parsed = _parse_measures(frame, report)
+    parsed.attrs = frame.attrs
+    return parsed, report
+
+
+def kind() -> Kind:
+    """The standard-factory ledger for :func:`imports.pipeline.run`."""
+    return Kind("factories", SCHEMA.kind, "standard_factories", _read, _resolve_kind, labels={f.name: f.label for f in SCHEMA.fields},
+                limits={"floor_area_m2": Limit(0, AREA_MAX_M2, "建筑面积"), "clear_height_m": Limit(0, 100, "层高"),
+                        "floor_load_kn_m2": Limit(0, 1000, "楼面荷载"), "span_m": Limit(0, 500, "跨度"), "crane_t": Limit(0, 2000, "行车吨位"),
+                        "power_kva": Limit(0, None, "配电容量"), "rent_yuan_m2_month": Limit(0, 10_000, "租金"),
+                        "floors": Limit(0, 200, "层数")})
+
+
+def import_factories(con: duckdb.DuckDBPyConnection, source, *, filename: str | None = None, crs: str | None = None,
+                     user: str = IMPORT_USER, as_of: date | None = None, dry_run: bool = False,
+                     expect: str | None = None) -> ImportReport:
+    """Read, check and write a factory ledger atomically through :func:`imports.pipeline.run`; returns the report."""
+    return run(con, kind(), source, user=user, filename=filename, options=Options(crs=crs, as_of=as_of), dry_run=dry_run,
+               expect=expect)

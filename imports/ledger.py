@@ -17,10 +17,13 @@ from shapely.geometry import Point
 from geo import coords
 from imports import values as v
 from imports.report import ImportReport
-from imports.sheet import LedgerError, read_cells
+from imports.sheet import BadCell, LedgerError, read_cells
+from store.tables import CLEAR
 
 KINDS = ("text", "number", "int", "money", "date", "bool", "choice", "load", "lonlat", "lon", "lat")
-SUMMARY = re.compile(r"^(合计|总计|小计|共计|累计|全市合计|全县合计|总合计)")
+SUMMARY = re.compile(r"^(合计|总计|小计|共计|累计|全市合计|全县合计|总合计|其中[:：,，]?)")
+#: A cell saying this clears the stored value on re-import (a blank cell keeps it).
+CLEAR_WORDS = {v.norm(w) for w in ("（清空）", "(清空)", "【清空】", "[清空]", "清空")}
 # A note starts with its keyword and then a colon, a space or nothing ("注：", "注1：", "填报人 张三", "备注"), so a
 # name that merely begins like one ("注塑车间", "说明书印刷厂") stays data.
 NOTES = re.compile(r"^(注|备注|说明|填报说明|数据来源|填报人|审核人|制表人?|联系人|负责人|单位负责人|填报单位|填报时间|填报日期)"
@@ -262,12 +265,23 @@ def read_ledger(source: str | Path | bytes, schema: LedgerSchema, *, filename: s
     for index in range(top + (2 if two else 1), len(rows)):
         cells, sheet_row = rows[index], index + 1
         kind = _row_kind(cells, mapping)
+        if kind == "summary" and any(v.norm(c).startswith("其中") for c in cells[:4] if not v.is_empty(c)):
+            report.warn("“其中”分项行不作为项目导入（避免与上一行重复统计）", row=sheet_row)
         if kind != "data":
             setattr(report, f"skipped_{kind}", getattr(report, f"skipped_{kind}") + 1)
             continue
         rec, problems, lon, lat = {"_row": sheet_row}, [], None, None
         for c, (f, written) in mapping.items():
             cell = cells[c] if c < len(cells) else None
+            if isinstance(cell, BadCell):
+                problems.append((written, cell.reason))
+                continue
+            if isinstance(cell, str) and v.norm(cell) in CLEAR_WORDS:
+                if f.required or f.kind in ("lonlat", "lon", "lat"):
+                    problems.append((written, f"“{f.label}”不能清空" if f.required else "坐标请在页面上清除，不能用“（清空）”"))
+                else:
+                    rec[f.name] = CLEAR
+                continue
             if f.kind == "money":
                 value, reason = v.parse_money(cell, factors[f.name])
             elif f.kind == "load":
@@ -280,6 +294,8 @@ def read_ledger(source: str | Path | bytes, schema: LedgerSchema, *, filename: s
             elif f.kind in ("lon", "lat"):
                 value, reason = v.parse_number(cell)
                 lon, lat = (value, lat) if f.kind == "lon" else (lon, value)
+            elif f.kind == "date":
+                value, reason = v.parse_date(cell, date1904=getattr(rows, "date1904", False))
             else:
                 value, reason = getattr(v, f"parse_{f.kind}")(cell)
             if reason:

@@ -18,8 +18,6 @@ Both imports write in one transaction or not at all.
 from __future__ import annotations
 
 import hashlib
-import tempfile
-import zipfile
 from pathlib import Path
 
 import duckdb
@@ -30,16 +28,19 @@ import pyproj
 import shapely
 
 from geo import coords
+from imports.geofile import read_geofile
 from imports.ledger import Field, LedgerSchema, read_ledger
+from imports.pipeline import MONEY_MAX_WAN, Kind, Limit, Options, Write, blank, run, scaled
 from imports.places import ParkMatcher, UnitMatcher
 from imports.report import ImportReport
 from imports.sheet import LedgerError
 from imports.values import norm
 from layers import park_metrics, parks, regions
 from layers.vocab import PARK_LEVELS
-from store import transaction
+from store.tables import CLEAR
 
 IMPORT_USER = "园区导入"
+PARK_LABELS = {"name": "园区名称", "level": "园区级别", "positioning": "主导产业", "county_adcode": "所在县区"}
 NAME_FIELDS = ("name", "名称", "园区名称", "园区", "开发区名称", "park_name", "park", "yqmc", "mc")
 LEVEL_FIELDS = ("level", "级别", "园区级别")
 POSITIONING_FIELDS = ("positioning", "主导产业", "产业定位")
@@ -64,27 +65,6 @@ def _named_crs(text: str) -> tuple[str, object]:
     except (pyproj.exceptions.CRSError, ValueError):
         raise ParkImportError(f"无法识别的坐标系：“{text}”；请用 EPSG 代码（如 4547）或 wgs84/gcj02/bd09") from None
     return ("lonlat", "wgs84") if crs.is_geographic and crs.to_epsg() in (4326, 4490) else ("proj", crs)
-
-
-def _read_frame(source, filename: str | None, encoding: str | None) -> gpd.GeoDataFrame:
-    kwargs = {"engine": "pyogrio", **({"encoding": encoding} if encoding else {})}
-    try:
-        if isinstance(source, (bytes, bytearray)):
-            name = Path(filename or "upload.geojson").name
-            with tempfile.TemporaryDirectory() as folder:  # GDAL needs a real name (a .zip of a shapefile …)
-                path = Path(folder) / name
-                path.write_bytes(bytes(source))
-                return gpd.read_file(path, **kwargs)
-        path = Path(source)
-        if path.suffix.lower() == ".zip":
-            with zipfile.ZipFile(path) as z:
-                if not any(n.lower().endswith((".shp", ".gpkg", ".geojson", ".json")) for n in z.namelist()):
-                    raise ParkImportError(f"压缩包 {path.name} 中没有 .shp/.gpkg/.geojson 文件")
-        return gpd.read_file(path, **kwargs)
-    except ParkImportError:
-        raise
-    except Exception as exc:  # pyogrio/GDAL raise many kinds for an unreadable file
-        raise ParkImportError(f"无法读取边界文件 {Path(filename or str(source)).name}：{exc}") from exc
 
 
 def _to_wgs84(frame: gpd.GeoDataFrame, crs: str | None, report: ImportReport) -> gpd.GeoSeries:
@@ -126,7 +106,10 @@ def read_park_polygons(source, *, filename: str | None = None, crs: str | None =
     """
     name = Path(filename or (str(source) if isinstance(source, (str, Path)) else "上传文件")).name
     report = ImportReport(file=name, kind="园区边界")
-    frame = _read_frame(source, filename, encoding)
+    frame = read_geofile(source, filename=filename, encoding=encoding)
+    others = frame.attrs.get("other_layers") or []
+    if others:
+        report.warn(f"文件中有多个图层，只导入了“{frame.attrs.get('layer')}”", detail="、".join(map(str, others)))
     name_col = _column(frame, NAME_FIELDS, name_field)
     if name_col is None:
         raise ParkImportError(f"没有找到园区名称字段（如 name、名称、园区名称）；现有字段：{'、'.join(map(str, frame.columns.drop('geometry')))}，"
@@ -160,37 +143,52 @@ def park_key(name: str) -> str:
     return "PK-" + hashlib.sha1(norm(name).encode("utf-8")).hexdigest()[:10]
 
 
-def import_park_polygons(con: duckdb.DuckDBPyConnection, source, *, filename: str | None = None, crs: str | None = None,
-                         name_field: str | None = None, encoding: str | None = None, user: str = IMPORT_USER) -> ImportReport:
-    """Set the boundary of each named park (creating unknown parks); atomic; returns the report."""
-    frame, report = read_park_polygons(source, filename=filename, crs=crs, name_field=name_field, encoding=encoding)
-    matcher = ParkMatcher(con)
-    counties = regions.load(con, level="county")
-    updates, creates, seen = {}, {}, {}
+def _resolve_polygons(ctx, frame: gpd.GeoDataFrame) -> list[Write]:
+    """Stored parks matched by name get the new boundary (and level/positioning when given); unknown names become new
+    parks in the county that contains them."""
+    report = ctx.report
+    matcher = ParkMatcher(ctx.con)
+    counties = regions.load(ctx.con, level="county")
+    rows, seen = {}, {}
     for rec in frame.to_dict("records"):
         if rec["name"] in seen:
-            report.warn(f"第 {seen[rec['name']]} 个要素与第 {rec['_row']} 个要素同名（{rec['name']}），以后者为准")
+            report.warn("同名要素以后者为准", row=rec["_row"], detail=f"{rec['name']}（第 {seen[rec['name']]} 个要素）")
         seen[rec["name"]] = rec["_row"]
         attrs = {k: rec[k] for k in ("level", "positioning") if isinstance(rec.get(k), str)}
         hit = matcher.match(rec["name"])
         if hit:
-            updates[hit[0]] = {"geometry": rec["geometry"], **attrs}
+            rows[hit[0]] = {"park_id": hit[0], "_row": rec["_row"], "_name": hit[1], "geometry": rec["geometry"], **attrs}
             continue
         point = rec["geometry"].representative_point()
         inside = counties[counties.geometry.contains(point)] if len(counties) else counties
         county = inside["adcode"].iloc[0] if len(inside) else None
         if county is None:
-            report.warn(f"园区“{rec['name']}”不在已加载的任何县（市、区）内，县区留空")
-        creates[park_key(rec["name"])] = {"park_id": park_key(rec["name"]), "name": rec["name"], "county_adcode": county,
-                                          "geometry": rec["geometry"], **attrs}
-    report.updated, report.imported = len(updates), len(creates)
-    with transaction(con):
-        for park_id, changes in updates.items():
-            parks.update(con, park_id, changes, user=user)
-        if creates:
-            new = gpd.GeoDataFrame(list(creates.values()), geometry="geometry", crs="EPSG:4326")
-            parks.insert(con, new, user=user, upsert=True)
-    return report
+            report.warn("园区不在已加载的任何县（市、区）内，县区留空", row=rec["_row"], detail=rec["name"])
+        rows[park_key(rec["name"])] = {"park_id": park_key(rec["name"]), "_row": rec["_row"], "_name": rec["name"], "name": rec["name"],
+                                       "county_adcode": county, "geometry": rec["geometry"], **attrs}
+    if not rows:
+        return []
+    out = gpd.GeoDataFrame(pd.DataFrame(list(rows.values())), geometry="geometry", crs="EPSG:4326")
+    return [Write(parks.SPEC, out, primary=True)]
+
+
+def _read_polygons(source, filename, options):
+    frame, report = read_park_polygons(source, filename=filename, crs=options.crs, name_field=options.name_field,
+                                       encoding=options.encoding)
+    return frame, report
+
+
+def polygon_kind() -> Kind:
+    """Park boundaries for :func:`imports.pipeline.run` (no ledger date: boundaries do not move 数据截至)."""
+    return Kind("park_polygons", "园区边界", "parks", _read_polygons, _resolve_polygons, labels=PARK_LABELS, dated=False)
+
+
+def import_park_polygons(con: duckdb.DuckDBPyConnection, source, *, filename: str | None = None, crs: str | None = None,
+                         name_field: str | None = None, encoding: str | None = None, user: str = IMPORT_USER,
+                         dry_run: bool = False, expect: str | None = None) -> ImportReport:
+    """Set the boundary of each named park (creating unknown parks); one batch; returns the report."""
+    return run(con, polygon_kind(), source, user=user, filename=filename,
+               options=Options(crs=crs, name_field=name_field, encoding=encoding), dry_run=dry_run, expect=expect)
 
 
 # --- capacity ledger ----------------------------------------------------------------------------------------------
@@ -243,59 +241,72 @@ def _factor(kind: str, header: str) -> float:
     return next((f for unit, f in UNIT_FACTORS[kind] if norm(unit) in text), 1.0)
 
 
-def import_park_capacity(con: duckdb.DuckDBPyConnection, source, *, filename: str | None = None,
-                         user: str = IMPORT_USER) -> ImportReport:
-    """Update stored parks' capacity figures (and yearly metrics) from a ledger; atomic; returns the report."""
+def _read_capacity(source, filename, options):
     frame, report = read_ledger(source, CAPACITY_SCHEMA, filename=filename)
-    frame = frame.copy()
+    out = frame.copy()
     for column, kind in (*SUPPLY_FIELDS.items(), ("floor_area_m2", "floor")):
-        if column in frame:
-            frame[column] = pd.to_numeric(frame[column], errors="coerce") * _factor(kind, report.columns.get(column, ""))
-    matcher, units = ParkMatcher(con), UnitMatcher(con)
+        if column in out:
+            out[column] = scaled(out[column], _factor(kind, report.columns.get(column, "")))
+    out.attrs = frame.attrs
+    return out, report
+
+
+def _resolve_capacity(ctx, frame: pd.DataFrame) -> list[Write]:
+    """Stored parks' supply/used figures (a blank keeps the stored figure) and, with a 年度 column, their yearly metrics."""
+    report = ctx.report
+    matcher, units = ParkMatcher(ctx.con), UnitMatcher(ctx.con)
     supply_columns = [c for c in (*SUPPLY_FIELDS, "level", "positioning") if c in frame]
     metric_columns = [c for c in METRIC_FIELDS if c in frame]
     if metric_columns and "year" not in frame:
         report.warn("台账有税收/产值等指标但没有“年度”列：这些指标未导入")
         metric_columns = []
-    changes, metrics = {}, []
+    park_rows, metrics = {}, {}
     for rec in frame.to_dict("records"):
         hit = matcher.match(rec["park_name"])
         if hit is None:
             report.reject(rec["_row"], report.columns.get("park_name", "园区名称"), f"未找到园区“{rec['park_name']}”：请先导入园区边界")
             continue
-        negative = [c for c in (*SUPPLY_FIELDS, *metric_columns) if c in rec and rec[c] is not None and not pd.isna(rec[c]) and rec[c] < 0]
-        if negative:
-            report.reject(rec["_row"], report.columns.get(negative[0], negative[0]), "数值不能为负")
-            continue
-        row = {c: rec[c] for c in supply_columns if rec.get(c) is not None and not pd.isna(rec[c])}
-        if rec.get("county"):
-            unit = units.match(rec["county"])
+        row = {"park_id": hit[0], "_row": rec["_row"], "_name": hit[1], **{c: rec.get(c) for c in supply_columns}}
+        county = rec.get("county")
+        if county and county is not CLEAR:
+            unit = units.match(county)
             if unit is None:
-                report.warn(f"第 {rec['_row']} 行县区“{rec['county']}”无法识别，未修改园区所在县区")
+                report.warn("县区无法识别，未修改园区所在县区", row=rec["_row"], detail=str(county))
             else:
                 row["county_adcode"] = unit["county_adcode"]
         for total, used in (("power_total_kva", "power_used_kva"), ("water_total_t_d", "water_used_t_d"),
                             ("gas_total_m3_d", "gas_used_m3_d"), ("energy_quota_tce", "energy_used_tce")):
-            if row.get(used) is not None and row.get(total) is not None and row[used] > row[total]:
-                report.warn(f"第 {rec['_row']} 行 {hit[1]}：已用量超过总量（{report.columns.get(used, used)}），请核实")
-        if row:
-            if hit[0] in changes:
-                report.warn(f"园区“{hit[1]}”在台账中出现多次（第 {rec['_row']} 行），以后面的行为准")
-            changes.setdefault(hit[0], {}).update(row)
-        figures = {c: rec[c] for c in metric_columns if rec.get(c) is not None and not pd.isna(rec[c])}
-        if figures and rec.get("year"):
-            metrics.append({"metric_id": park_metrics.metric_id(hit[0], rec["year"]), "park_id": hit[0], "year": int(rec["year"]), **figures})
-    report.updated = len(changes)
-    known = set(park_metrics.load(con, park_ids=sorted({m["park_id"] for m in metrics}))["metric_id"]) if metrics else set()
-    report.imported = sum(m["metric_id"] not in known for m in metrics)
-    with transaction(con):
-        for park_id, values in changes.items():
-            parks.update(con, park_id, values, user=user)
-        for row in metrics:  # row by row: a blank cell keeps the stored figure
-            if row["metric_id"] in known:
-                park_metrics.update(con, row["metric_id"], {k: v for k, v in row.items() if k not in ("metric_id", "park_id", "year")}, user=user)
-            else:
-                park_metrics.insert(con, [row], user=user)
-                known.add(row["metric_id"])
-    return report
+            a, b = row.get(used), row.get(total)
+            if isinstance(a, float) and isinstance(b, float) and not (pd.isna(a) or pd.isna(b)) and a > b:
+                report.warn("已用量超过总量，请核实", row=rec["_row"], detail=f"{hit[1]} {report.columns.get(used, used)}")
+        if hit[0] in park_rows:
+            report.warn("园区在台账中出现多次，以后面的行为准", row=rec["_row"], detail=hit[1])
+            merged = park_rows[hit[0]]
+            merged.update({k: v for k, v in row.items() if not blank(v)})
+        else:
+            park_rows[hit[0]] = row
+        year = rec.get("year")
+        figures = {c: rec.get(c) for c in metric_columns}
+        if metric_columns and not blank(year) and year is not CLEAR and any(not blank(v) for v in figures.values()):
+            key = park_metrics.metric_id(hit[0], year)
+            metrics[key] = {"metric_id": key, "park_id": hit[0], "year": int(year), "_row": rec["_row"], "_name": f"{hit[1]} {int(year)}年",
+                            **figures}
+    writes = []
+    if park_rows:
+        writes.append(Write(parks.SPEC, pd.DataFrame(list(park_rows.values())), primary=True))
+    if metrics:
+        writes.append(Write(park_metrics.SPEC, pd.DataFrame(list(metrics.values())), primary=True))
+    return writes
 
+
+def capacity_kind() -> Kind:
+    """The park capacity ledger for :func:`imports.pipeline.run`."""
+    labels = {f.name: f.label for f in CAPACITY_SCHEMA.fields}
+    limits = {c: Limit(0, None, labels[c]) for c in SUPPLY_FIELDS} | {c: Limit(0, MONEY_MAX_WAN, labels[c]) for c in METRIC_FIELDS}
+    return Kind("park_capacity", CAPACITY_SCHEMA.kind, "parks", _read_capacity, _resolve_capacity, labels=labels, limits=limits)
+
+
+def import_park_capacity(con: duckdb.DuckDBPyConnection, source, *, filename: str | None = None, user: str = IMPORT_USER,
+                         as_of=None, dry_run: bool = False, expect: str | None = None) -> ImportReport:
+    """Update stored parks' capacity figures (and yearly metrics) from a ledger; one batch; returns the report."""
+    return run(con, capacity_kind(), source, user=user, filename=filename, options=Options(as_of=as_of), dry_run=dry_run, expect=expect)

@@ -9,9 +9,9 @@ A new project gets ``project_id = "IMP-" + sha1(basis)[:12]`` with the basis of 
 (code, unit + 项目编号, unit + name), so importing the same file twice is always an update.
 
 Updating never erases: a blank cell, or a column the ledger does not have, keeps the stored value (a ledger
-cannot "forget" a signing date or a position). A stage change is recorded in ``project_stage_history``
-dated with the milestone date, else the ledger's 填报时间, else today.
-The whole import is one transaction: either every accepted row is written or nothing is.
+cannot "forget" a signing date or a position); ``（清空）`` clears a field. A stage change is recorded in
+``project_stage_history`` dated with the milestone date, else the ledger's effective date (:mod:`imports.dates`).
+The whole import is one batch in one transaction (:mod:`imports.pipeline`): every accepted row is written or nothing is.
 """
 
 from __future__ import annotations
@@ -26,12 +26,13 @@ import pandas as pd
 
 from analysis.lifecycle import MILESTONE_COLUMNS, STAGE_SYNONYMS, check_project_code, infer_stage
 from imports.ledger import Field, LedgerSchema, keep_last, read_ledger
+from imports.pipeline import LAND_MAX_MU, MONEY_MAX_WAN, Kind, Limit, Options, Write, run
 from imports.places import ParkMatcher, UnitMatcher
 from imports.report import ImportReport
 from imports.values import norm, parse_date
 from layers import project_history, projects, reporting_units
 from layers.vocab import PROJECT_STAGES
-from store import transaction
+from store.tables import CLEAR, blank
 
 CATEGORY = {"工业": "工业", "工业项目": "工业", "制造业": "工业", "非工业": "非工业", "非工业项目": "非工业", "服务业": "非工业",
             "农业": "非工业", "文旅": "非工业", "第三产业": "非工业", "三产": "非工业"}
@@ -139,101 +140,127 @@ def _existing_ids(existing: pd.DataFrame) -> dict[tuple, str]:
     return keys
 
 
+def _value(rec: dict, column: str):
+    """A cell's value for decisions (None for blank and for the clear marker)."""
+    value = rec.get(column)
+    return None if blank(value) or value is CLEAR else value
+
+
 def _resolve(frame: pd.DataFrame, report: ImportReport, units: UnitMatcher, park_matcher: ParkMatcher, default_unit,
              existing: pd.DataFrame) -> pd.DataFrame:
     rows = []
     known = _existing_ids(existing)
     stage_column = report.columns.get("stage", "项目进度")
     for raw in frame.to_dict("records"):
-        rec = {k: (None if _blank(v) else v) for k, v in raw.items()}  # pandas gives NaN for empty text cells
-        unit = units.match(rec.get("unit")) if rec.get("unit") else default_unit
-        stage, stage_problem = parse_stage(rec.get("stage"))
+        rec = {k: (None if blank(v) else v) for k, v in raw.items()}  # pandas gives NaN for empty text cells
+        unit = units.match(_value(rec, "unit")) if _value(rec, "unit") else default_unit
+        stage, stage_problem = parse_stage(_value(rec, "stage"))
         problem = None
         if unit is None:
-            problem = (report.columns.get("unit", "县（市、区）"), f"无法识别的县（市、区）：“{rec.get('unit') or '（空）'}”，请写县区全称或简称")
-        elif reason := check_project_code(rec.get("national_code")):
+            problem = (report.columns.get("unit", "县（市、区）"), f"无法识别的县（市、区）：“{_value(rec, 'unit') or '（空）'}”，请写县区全称或简称")
+        elif reason := check_project_code(_value(rec, "national_code")):
             problem = (report.columns.get("national_code", "投资项目代码"), reason)
         elif stage_problem:
             problem = (stage_column, stage_problem)
-        stage = infer_stage(stage, rec)
-        if problem is None and stage is None:
-            problem = (stage_column, "无法确定项目阶段：请填写项目进度或签约/开工日期")
         if problem:
             report.reject(rec["_row"], *problem)
             continue
-        park = park_matcher.match(rec.get("park_name"))
-        if rec.get("park_name") and park is None:
-            report.warn(f"园区“{rec['park_name']}”尚未入库，已按名称保留（第 {rec['_row']} 行）")
-        code = str(rec["national_code"]).strip().replace("－", "-").replace("—", "-") if rec.get("national_code") else None
-        rec.update(stage=stage, unit_id=unit["unit_id"], county_adcode=unit["county_adcode"], national_code=code,
-                   park_id=park[0] if park else None, park_name=park[1] if park else rec.get("park_name"))
-        new_id = project_key(unit["unit_id"], rec["name"], rec.get("ledger_no"), code)
-        rec["project_id"] = (known.get(("code", code)) if code else None) or (new_id if new_id in existing.index else None) \
+        code = str(rec["national_code"]).strip().replace("－", "-").replace("—", "-") if _value(rec, "national_code") else rec.get("national_code")
+        new_id = project_key(unit["unit_id"], rec["name"], _value(rec, "ledger_no"), code if code is not CLEAR else None)
+        pid = (known.get(("code", code)) if isinstance(code, str) else None) or (new_id if new_id in existing.index else None) \
             or known.get(("name", unit["unit_id"], norm(rec["name"]))) or new_id
+        stored_stage = existing["stage"].get(pid) if pid in existing.index else None
+        stage = infer_stage(stage, {c: _value(rec, c) for _, c in MILESTONE_COLUMNS})
+        if stage is None and stored_stage is None:
+            report.reject(rec["_row"], stage_column, "无法确定项目阶段：请填写项目进度或签约/开工日期")
+            continue
+        park_written = _value(rec, "park_name")
+        park = park_matcher.match(park_written)
+        if park_written and park is None:
+            report.warn("园区尚未入库，已按名称保留", row=rec["_row"], detail=park_written)
+        # a park the store knows → its id; another park named (or 清空) → the stored park id no longer applies
+        park_id = park[0] if park else (CLEAR if park_written or rec.get("park_name") is CLEAR else None)
+        rec.update(stage=stage, unit_id=unit["unit_id"], county_adcode=unit["county_adcode"], national_code=code,
+                   park_id=park_id, park_name=park[1] if park else rec.get("park_name"), project_id=pid, _name=rec["name"])
+        if pid not in existing.index:  # a new project: money it does not state is 0 (and the user is told)
+            for column in ("investment_wan", "funds_in_place_wan"):
+                if _value(rec, column) is None:
+                    rec[column] = 0.0
+                    if column == "investment_wan":
+                        report.warn("新项目未填写合同投资，按 0 万元计入", row=rec["_row"])
         rows.append(rec)
     return keep_last(pd.DataFrame(rows), "project_id", report, "同一项目（同名、同编号或同代码）")
 
 
-def _merge_with_stored(rows: pd.DataFrame, existing: pd.DataFrame) -> tuple[gpd.GeoDataFrame, pd.Series]:
-    """Rows to upsert: blanks and missing columns keep stored values; new projects get 0 money by default."""
-    known = rows["project_id"].isin(existing.index)
-    columns = [c for c in projects.SPEC.names if c in rows.columns or c in ("investment_wan", "funds_in_place_wan")]
-    out = rows.reindex(columns=[*columns, "geometry"]).reset_index(drop=True)
-    known = known.reset_index(drop=True)
-    for i in out.index[known]:
-        old = existing.loc[out.at[i, "project_id"]]
-        for column in [*columns, "geometry"]:
-            if _blank(out.at[i, column]) and column in old.index and not _blank(old[column]):
-                out.at[i, column] = old[column]
-    for column in ("investment_wan", "funds_in_place_wan"):
-        out[column] = out[column].astype(float).fillna(0.0)
-    frame = gpd.GeoDataFrame(out.drop(columns="geometry"), geometry=gpd.GeoSeries(list(out["geometry"]), crs="EPSG:4326"),
-                             crs="EPSG:4326")
-    return frame, known
+def _project_rows(rows: pd.DataFrame) -> gpd.GeoDataFrame:
+    columns = [c for c in projects.SPEC.names if c in rows.columns]
+    frame = rows.reindex(columns=["_row", "_name", *columns]).reset_index(drop=True)
+    geoms = list(rows["geometry"]) if "geometry" in rows else [None] * len(rows)
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, crs="EPSG:4326"), crs="EPSG:4326")
 
 
-def _blank(value) -> bool:
-    return value is None or (not isinstance(value, (str, list, tuple)) and bool(pd.isna(value)))
+def _stage_events(rows: pd.DataFrame, existing: pd.DataFrame, history: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """History rows the ledger adds: a dated milestone the history does not have yet, and a stage that differs from the
+    stored one without a milestone date of its own (dated with the ledger's effective date). Re-importing the same
+    ledger adds nothing."""
+    have = {(p, s) for p, s in zip(history["project_id"], history["stage"], strict=True)} if len(history) else set()
+    milestone_of = dict(MILESTONE_COLUMNS)
+    events = []
+    for rec in rows.to_dict("records"):
+        pid = rec["project_id"]
+        for stage, column in MILESTONE_COLUMNS:
+            day = _value(rec, column)
+            if day is not None and (pid, stage) not in have:
+                events.append({"event_id": f"{pid}#{stage}", "project_id": pid, "stage": stage, "changed_on": day,
+                               "evidence": None, "note": "台账导入"})
+                have.add((pid, stage))
+        before = existing["stage"].get(pid) if pid in existing.index else None
+        stage = rec.get("stage")
+        if stage and stage != before and (pid, stage) not in have and _value(rec, milestone_of.get(stage, "")) is None:
+            events.append({"event_id": f"{pid}#{stage}#{as_of.isoformat()}", "project_id": pid, "stage": stage, "changed_on": as_of,
+                           "evidence": None, "note": f"台账导入（无日期，按数据截至 {as_of.isoformat()}）"})
+    return pd.DataFrame(events)
 
 
-def import_projects(con: duckdb.DuckDBPyConnection, source, *, filename: str | None = None, crs: str | None = None,
-                    user: str = IMPORT_USER) -> ImportReport:
-    """Read, check and write a project ledger atomically; returns the report (nothing written if it raises).
-
-    ``source`` is a path or the file's bytes (then pass ``filename`` so .xlsx/.csv is known).
-    """
-    frame, report = read_ledger(source, SCHEMA, filename=filename, crs=crs)
+def _resolve_kind(ctx, frame: pd.DataFrame) -> list:
+    con, report = ctx.con, ctx.report
     units = UnitMatcher(con)
-    default_unit, reported_on = _title_facts(frame.attrs.get("title_cells", []), units)
+    default_unit, _ = _title_facts(ctx.title_cells, units)
     if "unit" not in report.columns and default_unit is None:
         report.warn("台账没有“县（市、区）”列，表头上方也没有“填报单位”：无法确定项目所属县区")
     existing = projects.load(con).set_index("project_id")
     rows = _resolve(frame, report, units, ParkMatcher(con), default_unit, existing)
     if rows.empty:
-        return report
-    out, known = _merge_with_stored(rows, existing)
-    report.imported, report.updated = int((~known).sum()), int(known.sum())
-    events = _stage_events(out, existing, reported_on or date.today())
-    with transaction(con):
-        if units.new_units:
-            reporting_units.insert(con, pd.DataFrame(list(units.new_units.values())), user=user, upsert=True)
-        projects.insert(con, out, user=user, upsert=True)
-        if len(events):
-            project_history.insert_events(con, events, user=user, upsert=True)
-    return report
+        return []
+    history = project_history.load_events(con, project_ids=list(rows["project_id"]))
+    writes = []
+    if units.new_units:
+        writes.append(Write(reporting_units.SPEC, pd.DataFrame(list(units.new_units.values())), mode="merge"))
+    writes.append(Write(projects.SPEC, _project_rows(rows), primary=True))
+    writes.append(Write(project_history.EVENTS, _stage_events(rows, existing, history, ctx.as_of), events=True))
+    return writes
 
 
-def _stage_events(rows: pd.DataFrame, existing: pd.DataFrame, reported_on: date) -> pd.DataFrame:
-    """History rows for every dated milestone and for a stage that differs from what was stored."""
-    events = []
-    for rec in rows.to_dict("records"):
-        pid = rec["project_id"]
-        for stage, column in MILESTONE_COLUMNS:
-            if not _blank(rec.get(column)):
-                events.append({"event_id": f"{pid}#{stage}", "project_id": pid, "stage": stage, "changed_on": rec[column],
-                               "evidence": None, "note": "台账导入"})
-        before = existing["stage"].get(pid) if pid in existing.index else None
-        if rec["stage"] != before and _blank(rec.get(dict((s, c) for s, c in MILESTONE_COLUMNS).get(rec["stage"]))):
-            events.append({"event_id": f"{pid}#{rec['stage']}#{reported_on}", "project_id": pid, "stage": rec["stage"],
-                           "changed_on": reported_on, "evidence": None, "note": "台账导入（无日期，按填报时间）"})
-    return pd.DataFrame(events)
+def _read(source, filename, options):
+    return read_ledger(source, SCHEMA, filename=filename, crs=options.crs)
+
+
+def kind():
+    """The project ledger for :func:`imports.pipeline.run`."""
+    money = Limit(0, MONEY_MAX_WAN, "金额")
+    return Kind("projects", SCHEMA.kind, "projects", _read, _resolve_kind, labels={f.name: f.label for f in SCHEMA.fields},
+                limits={"investment_wan": money, "funds_in_place_wan": money, "land_mu": Limit(0, LAND_MAX_MU, "用地面积"),
+                        "power_kva": Limit(0, None, "用电需求"), "water_t_d": Limit(0, None, "用水需求"),
+                        "energy_tce": Limit(0, None, "用能需求")},
+                outliers=("investment_wan",))
+
+
+def import_projects(con: duckdb.DuckDBPyConnection, source, *, filename: str | None = None, crs: str | None = None,
+                    user: str = IMPORT_USER, as_of: date | None = None, dry_run: bool = False,
+                    expect: str | None = None) -> ImportReport:
+    """Read, check and write a project ledger atomically through :func:`imports.pipeline.run`; returns the report.
+
+    ``source`` is a path or the file's bytes (then pass ``filename`` so .xlsx/.csv is known).
+    """
+    return run(con, kind(), source, user=user, filename=filename, options=Options(crs=crs, as_of=as_of), dry_run=dry_run,
+               expect=expect)

@@ -15,6 +15,9 @@ MONEY_UNITS = {"亿元": 10_000.0, "亿": 10_000.0, "万元": 1.0, "万": 1.0, "
 TRUE_WORDS = {"是", "有", "√", "✓", "y", "yes", "true", "1", "可", "可租", "可售"}
 FALSE_WORDS = {"否", "无", "×", "✗", "n", "no", "false", "0", "不可"}
 EXCEL_EPOCH = dt.date(1899, 12, 30)
+EXCEL_EPOCH_1904 = dt.date(1904, 1, 1)
+#: Text a number cell may hold that is no number at all (exports of NaN/∞): refused, never read as blank or 0.
+NOT_A_NUMBER = {"nan", "inf", "+inf", "-inf", "infinity", "-infinity", "#num!", "#value!"}
 
 
 def norm(text) -> str:
@@ -34,7 +37,13 @@ def parse_text(value):
     return str(value).strip(), None
 
 
+def _not_a_number(value) -> bool:
+    return isinstance(value, str) and norm(value) in NOT_A_NUMBER
+
+
 def parse_number(value):
+    if _not_a_number(value):
+        return None, f"不是有效数字：“{value}”"
     if is_empty(value):
         return None, None
     if isinstance(value, bool):
@@ -62,6 +71,8 @@ def parse_int(value):
 
 def parse_money(value, unit_factor: float):
     """Money in 万元; a unit written in the cell ("1.2亿", "3000万", "约5亿元") wins over the header's ``unit_factor``."""
+    if _not_a_number(value):
+        return None, f"金额不是有效数字：“{value}”"
     if is_empty(value):
         return None, None
     number, factor = value, unit_factor
@@ -102,16 +113,17 @@ _DATE_PATTERNS = (
 )
 
 
-def parse_date(value):
-    """A date from an Excel date/serial or text such as 2024.3.15, 2024-03-15, 2024年3月 (→ the 1st)."""
+def parse_date(value, *, date1904: bool = False):
+    """A date from an Excel date/serial or text such as 2024.3.15, 2024-03-15, 2024年3月 (→ the 1st). A plain-number
+    serial counts from 1904-01-01 in a workbook saved with the 1904 date system (``date1904``)."""
     if is_empty(value):
         return None, None
     if isinstance(value, dt.datetime):
         return value.date(), None
     if isinstance(value, dt.date):
         return value, None
-    if isinstance(value, (int, float)) and 20_000 <= value <= 80_000:
-        return EXCEL_EPOCH + dt.timedelta(days=int(value)), None
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 20_000 <= value <= 80_000:
+        return (EXCEL_EPOCH_1904 if date1904 else EXCEL_EPOCH) + dt.timedelta(days=int(value)), None
     text = re.sub(r"(\d)[号日]$", r"\1日", norm(value))
     text = re.sub(r"(?<=\d)(t|\s)?\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$", "", text)  # "2024-03-15 00:00:00" from exports
     if re.fullmatch(r"\d{5}(\.0)?", text) and 20_000 <= float(text) <= 80_000:  # a serial that arrived as text (CSV)

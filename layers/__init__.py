@@ -13,6 +13,7 @@ from layers import (
     asset_cases,
     dataset,
     idle_assets,
+    months,
     park_metrics,
     parks,
     project_history,
@@ -22,7 +23,7 @@ from layers import (
     standard_factories,
     targets,
 )
-from store import tables
+from store import migrations as store_migrations
 
 LAYERS = {
     "regions": regions,
@@ -45,18 +46,31 @@ SPECS = (
     project_history.EVENTS,
     project_history.SNAPSHOTS,
     targets.SPEC,
+    months.FROZEN,
+    months.TARGET_SNAPSHOTS,
     dataset.SPEC,
 )
+SPEC_BY_TABLE = {spec.table: spec for spec in SPECS}
 
 
-def create_all(con: duckdb.DuckDBPyConnection) -> None:
-    """Create every table (idempotent)."""
-    tables.create(con, SPECS)
+def create_all(con: duckdb.DuckDBPyConnection) -> dict:
+    """Create every table of a new store, or bring an older store up to date (backed up first); see
+    :mod:`store.migrations`. Returns what was done (``{"from": version, "to": version, "backup": path}``)."""
+    from layers.migrations import STEPS
+
+    return store_migrations.prepare(con, SPECS, STEPS)
 
 
-def is_initialised(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether the store has the schema and at least one region."""
-    names = {n for (n,) in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-    if not {s.table for s in SPECS} <= names:
-        return False
+def row_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Rows per table of the product (audit and bookkeeping tables left out)."""
+    return {spec.table: con.execute(f"SELECT count(*) FROM {spec.table}").fetchone()[0] for spec in SPECS}
+
+
+def is_empty(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the store holds no row at all in any of the product's tables (the only store the demo may fill)."""
+    return not any(row_counts(con).values())
+
+
+def has_regions(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether any administrative boundary is loaded (maps and county matching need them)."""
     return con.execute("SELECT count(*) FROM regions").fetchone()[0] > 0

@@ -17,7 +17,7 @@ import pandas as pd
 from layers import idle_assets
 from layers._scope import in_clause
 from layers.vocab import ASSET_MODES, ASSET_STAGES
-from store import tables, transaction
+from store import ConflictError, audit, tables
 
 EVENTS = tables.TableSpec(
     table="asset_stage_history",
@@ -94,24 +94,29 @@ def _last_event(con, asset_id: str) -> tuple[int, date | None]:
 
 
 def change_stage(con: duckdb.DuckDBPyConnection, asset_id: str, stage: str, *, on: date, user: str, note: str | None = None,
-                 mode: str | None = None, counterpart: str | None = None, realised_value_wan: float | None = None) -> dict:
+                 mode: str | None = None, counterpart: str | None = None, realised_value_wan: float | None = None,
+                 expected_version: int | None = None) -> dict:
     """Move an asset to ``stage`` on ``on``: update ``idle_assets`` and append the history row in one transaction.
 
     ``mode`` (盘活方式), ``counterpart`` (对接企业) and ``realised_value_wan`` (实现价值, 万元) are also written to the
     asset when given. A change dated before the asset's last recorded change is refused (the history must read in
     order). Moving backwards (a deal falls through: 签约 → 招商推介) is allowed and recorded like any change.
-    Returns the history row written. Must not be called inside an open transaction.
+    With ``expected_version`` (the asset's ``row_version`` when the form was drawn) a change made by someone else
+    since is refused with :class:`store.ConflictError`: of two people changing one asset at once, one succeeds.
+    Returns the history row written.
     """
     if stage not in ASSET_STAGES:
         raise CaseError(f"未知的盘活阶段“{stage}”，可选：{'、'.join(ASSET_STAGES)}")
     if mode is not None and mode not in ASSET_MODES:
         raise CaseError(f"未知的盘活方式“{mode}”，可选：{'、'.join(ASSET_MODES)}")
     on = pd.Timestamp(on).date()
-    with transaction(con):
-        found = con.execute("SELECT stage, mode FROM idle_assets WHERE asset_id = ?", [asset_id]).fetchone()
+    with audit.batch(con, user=user, kind="stage", label=f"盘活阶段变更 {asset_id} → {stage}"):
+        found = con.execute("SELECT stage, mode, coalesce(row_version, 1) FROM idle_assets WHERE asset_id = ?", [asset_id]).fetchone()
         if found is None:
             raise CaseError(f"没有编号为 {asset_id} 的闲置资产")
-        before, old_mode = found
+        before, old_mode, version = found
+        if expected_version is not None and version != expected_version:
+            raise ConflictError()
         seq, last_day = _last_event(con, asset_id)
         if last_day is not None and on < last_day:
             raise CaseError(f"变更日期 {on} 早于该资产上一次记录的日期 {last_day}")
@@ -119,7 +124,7 @@ def change_stage(con: duckdb.DuckDBPyConnection, asset_id: str, stage: str, *, o
         for name, value in (("mode", mode), ("counterpart", counterpart), ("realised_value_wan", realised_value_wan)):
             if value is not None:
                 changes[name] = value
-        idle_assets.update(con, asset_id, changes, user=user)
+        idle_assets.update(con, asset_id, changes, user=user, expected_version=version)
         (row,) = event_rows(asset_id, [(stage, on, mode or old_mode, note)], author=user, first_seq=seq + 1, from_stage=before)
         insert_events(con, [row], user=user)
     return row
@@ -132,7 +137,7 @@ def add_task(con: duckdb.DuckDBPyConnection, asset_id: str, text: str, *, user: 
         raise CaseError("任务内容不能为空")
     if con.execute("SELECT count(*) FROM idle_assets WHERE asset_id = ?", [asset_id]).fetchone()[0] == 0:
         raise CaseError(f"没有编号为 {asset_id} 的闲置资产")
-    with transaction(con):
+    with audit.batch(con, user=user, kind="task", label=f"督办任务 {asset_id}"):  # under the write lock: ids cannot collide
         (n,) = con.execute("SELECT count(*) FROM asset_tasks WHERE asset_id = ?", [asset_id]).fetchone()
         task_id = f"{asset_id}-T{n + 1:03d}"
         while con.execute("SELECT count(*) FROM asset_tasks WHERE task_id = ?", [task_id]).fetchone()[0]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import duckdb
 
 from store import tables
@@ -23,3 +25,21 @@ def set_info(con: duckdb.DuckDBPyConnection, *, user: str, **values: str) -> Non
 def get_info(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """All recorded facts (empty for a new store)."""
     return dict(con.execute("SELECT key, value FROM dataset_info ORDER BY key").fetchall())
+
+
+def as_of(con: duckdb.DuckDBPyConnection) -> date | None:
+    """The dataset's 数据截至 date (the newest ledger date imported, the demo's 2018-06-30), None when never set."""
+    row = con.execute("SELECT value FROM dataset_info WHERE key = 'as_of'").fetchone()
+    try:
+        return date.fromisoformat(row[0]) if row and row[0] else None
+    except ValueError:
+        return None
+
+
+def advance_as_of(con: duckdb.DuckDBPyConnection, day: date, *, user: str) -> date:
+    """Move 数据截至 forward to ``day`` (never backwards: an older ledger does not make the data older). Returns it."""
+    current = as_of(con)
+    if current is None or day > current:
+        set_info(con, user=user, as_of=day.isoformat())
+        return day
+    return current

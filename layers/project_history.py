@@ -1,9 +1,9 @@
 """Project stage history (every stage change with date and evidence) and monthly snapshots.
 
-A snapshot freezes, for one month (``YYYY-MM``), each project's stage, dates and money as they were
-reported at month end, so a published 月通报 can be reproduced after later edits. :func:`month_frame`
-is what reports use: the stored snapshot, or — for a month never snapshotted — the projects as they stood
-at that month end (reconstructed from the stage history), frozen on first use once the month is over.
+A snapshot holds, for one month (``YYYY-MM``), each project's stage, dates and money as they stood at month end.
+Snapshots are written only when a month is frozen (:mod:`layers.months`), so a published 月通报 can be reproduced
+after later edits; :func:`as_of` reconstructs any month from the current projects and their stage history (what an
+unfrozen month shows). Reading never writes.
 """
 
 from __future__ import annotations
@@ -52,13 +52,17 @@ SNAPSHOT_FIELDS = (
     ("lon", "DOUBLE"),  # WGS-84 position (representative point), NULL when location pending
     ("lat", "DOUBLE"),
 )
-_ADDED = SNAPSHOT_FIELDS[12:]
+#: Columns added after the first release (older snapshots lack them; ``layers/migrations.py`` fills them in).
+ADDED_FIELDS = tuple(n for n, _ in SNAPSHOT_FIELDS[12:])
+#: ``part`` of a snapshot row: the month itself, or the month before it as it stood when the month was frozen (the
+#: comparison base of the 月通报's rank changes, kept when that month was not frozen itself).
+PARTS = ("month", "previous")
 SNAPSHOTS = tables.TableSpec(
     table="project_snapshots",
     key="snapshot_id",
-    columns=(("snapshot_id", "VARCHAR"), ("month", "VARCHAR NOT NULL")) + SNAPSHOT_FIELDS,
+    columns=(("snapshot_id", "VARCHAR"), ("month", "VARCHAR NOT NULL")) + SNAPSHOT_FIELDS + (("part", "VARCHAR"),),
     has_geometry=False,
-    extra_ddl="".join(f"ALTER TABLE project_snapshots ADD COLUMN IF NOT EXISTS {n} {t};\n" for n, t in _ADDED),
+    audit_rows=False,
 )
 MILESTONE_DATES = (("投产", "produced_on"), ("开工", "started_on"), ("注册", "registered_on"), ("签约", "signed_on"))
 insert_events, update_event, delete_event = tables.writers(EVENTS)
@@ -72,27 +76,37 @@ def load_events(con: duckdb.DuckDBPyConnection, *, project_ids: Sequence[str] | 
     return pd.DataFrame(frame.drop(columns="geometry"))
 
 
-def write_snapshot(con: duckdb.DuckDBPyConnection, month: str, projects: pd.DataFrame, *, user: str) -> int:
-    """Freeze ``projects`` (rows as of the end of ``month``) as that month's snapshot, replacing an older one."""
+def snapshot_id(month: str, project_id: str, part: str = "month") -> str:
+    """``2018-05|P1`` for the month itself, ``2018-05|previous|P1`` for its comparison base."""
+    return f"{month}|{project_id}" if part == "month" else f"{month}|{part}|{project_id}"
+
+
+def write_snapshot(con: duckdb.DuckDBPyConnection, month: str, projects: pd.DataFrame, *, user: str, part: str = "month") -> int:
+    """Store ``projects`` (rows as of the end of ``month``) as that month's snapshot ``part``, replacing an older one.
+    Use :func:`layers.months.freeze` to publish a month; this is its building block."""
+    assert part in PARTS, part
     frame = write_ready(projects)
-    frame.insert(0, "month", month)
-    frame.insert(0, "snapshot_id", month + "|" + frame["project_id"].astype(str))
     if frame["project_id"].isna().any():  # check before the old snapshot is removed
         raise ValueError(f"{month} 快照中有项目缺少 project_id")
-    con.execute("DELETE FROM project_snapshots WHERE month = ?", [month])
+    frame.insert(0, "month", month)
+    frame.insert(0, "snapshot_id", [snapshot_id(month, p, part) for p in frame["project_id"].astype(str)])
+    frame["part"] = part
+    con.execute("DELETE FROM project_snapshots WHERE month = ? AND coalesce(part, 'month') = ?", [month, part])
     return _insert_snapshots(con, frame, user=user)
 
 
-def load_snapshot(con: duckdb.DuckDBPyConnection, month: str, *, county: str | Sequence[str] | None = None) -> pd.DataFrame:
-    """The projects as frozen at the end of ``month`` (empty if that month was never snapshotted)."""
+def load_snapshot(con: duckdb.DuckDBPyConnection, month: str, *, county: str | Sequence[str] | None = None,
+                  part: str = "month") -> pd.DataFrame:
+    """The projects as stored for ``month`` (``part``), empty if there is no such snapshot."""
     where, params = scope_clause("county_adcode", county)
-    frame = tables.load(con, SNAPSHOTS, ["month = ?", *where], [month, *params])
-    return pd.DataFrame(frame.drop(columns=["geometry", "snapshot_id", *tables.STAMP_COLUMNS]))
+    frame = tables.load(con, SNAPSHOTS, ["month = ?", "coalesce(part, 'month') = ?", *where], [month, part, *params])
+    return pd.DataFrame(frame.drop(columns=["geometry", "snapshot_id", "part", *tables.STAMP_COLUMNS]))
 
 
 def snapshot_months(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Months that have a snapshot, oldest first."""
-    return [m for (m,) in con.execute("SELECT DISTINCT month FROM project_snapshots ORDER BY month").fetchall()]
+    """Months that have a snapshot of their own, oldest first."""
+    return [m for (m,) in con.execute(
+        "SELECT DISTINCT month FROM project_snapshots WHERE coalesce(part, 'month') = 'month' ORDER BY month").fetchall()]
 
 
 def as_of(projects: pd.DataFrame, events: pd.DataFrame, month: str) -> pd.DataFrame:
@@ -116,29 +130,6 @@ def as_of(projects: pd.DataFrame, events: pd.DataFrame, month: str) -> pd.DataFr
     stage = stage.where(stage.notna(), rows["stage"].where(undated))
     rows["stage"] = stage
     return rows[stage.notna()].reset_index(drop=True)
-
-
-def month_frame(con: duckdb.DuckDBPyConnection, month: str, *, user: str, today=None,
-                county: str | Sequence[str] | None = None) -> tuple[pd.DataFrame, bool]:
-    """``(projects at the end of month, frozen)``: the stored snapshot if there is one; otherwise the projects as
-    they stood then, written as the month's snapshot when the month is over (``frozen`` True) so every later
-    report for it is identical. A month not yet over is computed live and not frozen."""
-    from datetime import date
-
-    from layers import projects as project_layer
-
-    if month in snapshot_months(con):
-        return load_snapshot(con, month, county=county), True
-    frame = as_of(project_layer.load(con), load_events(con), month)
-    over = pd.Period(month, freq="M").end_time.date() < (today or date.today())
-    if over:
-        write_snapshot(con, month, frame, user=user)
-        return load_snapshot(con, month, county=county), True
-    frame = write_ready(frame)
-    frame.insert(1, "month", month)
-    if county is not None:
-        frame = frame[frame["county_adcode"].isin([county] if isinstance(county, str) else list(county))]
-    return frame.reset_index(drop=True), False
 
 
 def write_ready(projects: pd.DataFrame) -> pd.DataFrame:

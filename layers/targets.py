@@ -8,7 +8,7 @@ import duckdb
 import pandas as pd
 
 from layers._scope import in_clause
-from store import tables, transaction
+from store import ConflictError, tables, transaction
 
 #: indicator id → (Chinese label, unit of measure)
 INDICATORS = {
@@ -49,12 +49,32 @@ def load(con: duckdb.DuckDBPyConnection, *, year: int | None = None, units: Sequ
     return pd.DataFrame(frame.drop(columns="geometry"))
 
 
-def save(con: duckdb.DuckDBPyConnection, writes: pd.DataFrame, deletes: Sequence[str], *, user: str) -> int:
-    """Write changed targets (upsert, audited) and delete emptied ones, atomically; returns rows touched."""
+def save(con: duckdb.DuckDBPyConnection, writes: pd.DataFrame, deletes: Sequence[str], *, user: str,
+         expected: pd.DataFrame | None = None) -> int:
+    """Write changed targets (upsert, audited) and delete emptied ones, atomically; returns rows touched.
+
+    ``expected`` is the year's targets as the editing form loaded them: when any cell being written or cleared has
+    been changed by someone else since, nothing is written and :class:`store.ConflictError` says so.
+    """
     with transaction(con):
+        if expected is not None:
+            _check_unchanged(con, writes, deletes, expected)
         if len(writes):
             rows = writes.assign(target_id=[target_id(y, u, i) for y, u, i in zip(writes["year"], writes["unit_id"], writes["indicator"])])
             insert(con, rows, user=user, upsert=True)
         for key in deletes:
             delete(con, key, user=user)
     return len(writes) + len(deletes)
+
+
+def _check_unchanged(con, writes: pd.DataFrame, deletes: Sequence[str], expected: pd.DataFrame) -> None:
+    keys = [target_id(y, u, i) for y, u, i in zip(writes["year"], writes["unit_id"], writes["indicator"])] + list(deletes)
+    if not keys:
+        return
+    loaded = dict(zip(expected["target_id"], expected["target_value"].astype(float), strict=True)) if len(expected) else {}
+    where, params = in_clause("target_id", keys)
+    now = dict(con.execute(f"SELECT target_id, target_value FROM targets WHERE {where[0]}", params).fetchall())
+    stale = [k for k in keys if loaded.get(k) != now.get(k)]
+    if stale:
+        names = "、".join(f"{k.split('|')[1]} {INDICATORS.get(k.split('|')[2], (k,))[0]}" for k in stale[:5])
+        raise ConflictError(f"{names} 的目标已被他人修改")

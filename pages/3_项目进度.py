@@ -6,17 +6,33 @@ import pandas as pd
 import streamlit as st
 
 from analysis.ranking import INDICATORS
-from ui import page, uploads, widgets
+from ui import data, page, uploads, widgets
 from ui import project_views as pv
 from ui.text import t
 
 scope = page.setup(t("pp_title"))
 st.title(t("pp_title"))
+if data.load_layer("projects", scope.counties).empty:
+    st.info(t("pp_no_projects"), icon="📥")
 
 months = pv.report_months(scope.counties)
 month = st.selectbox(t("pp_month"), months, index=0)
 report = pv.month_report(month, scope.counties)
-st.caption(t("pp_frozen") if report.frozen else t("pp_live"))
+state = pv.freeze_state(month)
+if state["frozen"]:
+    st.caption(t("pp_frozen", at=state["at"], by=state["by"]))
+else:
+    st.caption(t("pp_live"))
+    if state["can_freeze"]:
+        with st.popover(t("pp_freeze")):
+            st.markdown(t("pp_freeze_hint", month=month))
+            if st.button(t("pp_freeze_go", month=month), key=f"freeze-{month}", type="primary"):
+                ok, message = pv.freeze(month)
+                st.session_state["freeze-message"] = (ok, message)
+                st.rerun()
+if "freeze-message" in st.session_state:
+    ok, message = st.session_state.pop("freeze-message")
+    (st.success if ok else st.error)(message)
 summary, done = pv.kpis(month, scope.counties)
 st.markdown(f"**{report.period_label}**")
 widgets.kpi_cards(summary, done)

@@ -18,6 +18,8 @@ st.title(t("fm_title"))
 info = data.dataset_info()
 as_of = dt.date.fromisoformat(info["as_of"]) if info.get("as_of") else None
 frame = fv.load_candidates(scope.counties)
+if frame.empty:
+    uploads.empty_state(t("fm_no_factories"), "factories")
 regions = data.load_home_regions(scope.counties)
 parks = data.load_layer("parks", scope.counties)
 county_rows = regions[regions["level"] == "county"]

@@ -19,8 +19,7 @@ st.caption(t("cap_rule"))
 tidy, wide = views.capacity_tables(scope.counties)
 names = views.county_names(scope.counties)
 if tidy.empty:
-    st.info(t("cap_no_parks"))
-    st.stop()
+    uploads.empty_state(t("cap_no_parks"), "park_polygons", "park_capacity")
 
 over = cap.over_committed(tidy)
 if len(over):

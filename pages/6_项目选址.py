@@ -7,7 +7,7 @@ import streamlit as st
 
 from analysis.siting import Need
 from ui import capacity_views as views
-from ui import data, page, widgets
+from ui import data, page, uploads, widgets
 from ui.text import t
 
 scope = page.setup(t("site_title"))
@@ -17,6 +17,8 @@ st.caption(t("site_hint"))
 names = views.county_names(scope.counties)
 county_options = [code for code in names if code in set(data.load_units(scope.counties)["county_adcode"])]
 parks, _ = views.inputs(scope.counties)
+if parks.empty:
+    uploads.empty_state(t("site_no_parks"), "park_polygons", "park_capacity")
 industries = sorted({term for text in parks["positioning"].dropna() for term in text.replace("，", "、").split("、") if term})
 
 with st.form("site-form"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from layers.vocab import ASSET_MODES, ASSET_STAGES
@@ -12,6 +13,8 @@ from ui.text import t
 scope = page.setup(t("assets_title"))
 st.title(t("assets_title"))
 
+if av.load_assets(scope.counties).empty:
+    uploads.empty_state(t("assets_none"), "assets")
 names = av.county_names(scope.counties)
 left, right = st.columns(2)
 as_of = left.date_input(t("assets_asof"), value=data.as_of().date())
@@ -74,11 +77,12 @@ with tab_case:
             mode = st.selectbox(t("assets_mode"), ASSET_MODES, index=ASSET_MODES.index(mode_now) if mode_now in ASSET_MODES else 0)
             on = st.date_input(t("assets_on"), value=as_of)
             note = st.text_input(t("assets_note"))
+            version = row["row_version"].iloc[0] if "row_version" in row else None
             if st.form_submit_button(t("assets_save")):
-                try:
-                    av.change_stage(asset_id, new_stage, on, note=note, mode=mode)
-                except ValueError as exc:
-                    st.error(str(exc))
+                problem = av.change_stage(asset_id, new_stage, on, note=note, mode=mode,
+                                          version=None if version is None or pd.isna(version) else int(version))
+                if problem:
+                    st.error(problem)
                 else:
                     st.session_state["asset_saved"] = True
                     st.rerun()  # redraw everything from the store
@@ -89,10 +93,9 @@ with tab_case:
             due = st.date_input(t("assets_due"), value=None)
             responsible = st.text_input(t("assets_responsible"))
             if st.form_submit_button(t("assets_save")):
-                try:
-                    av.add_task(asset_id, task_text, due_on=due, responsible=responsible, meeting=meeting, meeting_on=as_of)
-                except ValueError as exc:
-                    st.error(str(exc))
+                problem = av.add_task(asset_id, task_text, due_on=due, responsible=responsible, meeting=meeting, meeting_on=as_of)
+                if problem:
+                    st.error(problem)
                 else:
                     st.session_state["asset_saved"] = True
                     st.rerun()  # redraw everything from the store

@@ -1,8 +1,10 @@
 """月通报: :func:`collect` gathers a month's figures (:class:`MonthReport`) and :func:`to_bytes` writes the Excel
 workbook: KPI table against targets, rankings with rank change, 红黄灯 lists, 督办 list.
 
-Every figure of a month's report comes from that month's snapshot (``layers.project_history.month_frame``),
-so a report regenerated after later edits is identical.
+Every figure comes from :func:`layers.months.month_frame` and the month's targets: for a frozen month, what was
+stored when it was frozen (so the workbook regenerated after any later edit, targets included, is byte-identical);
+for a month not frozen yet, the live data, and the workbook says so. :func:`figures` is what ``cli.py report --json``
+prints: the same numbers as the workbook.
 
 Cells are values only: text from data is always written as a string cell (a project named "=1+1" stays text,
 never a formula). Output is deterministic: fixed document properties and zip timestamps, so the same month
@@ -27,8 +29,7 @@ from openpyxl.writer.excel import ExcelWriter
 from analysis import lights, progress, ranking, targets
 from analysis.kpis import summarize
 from analysis.ranking import INDICATORS, change_label
-from layers import project_history, regions, reporting_units
-from layers import targets as target_layer
+from layers import months, project_history, regions, reporting_units
 from layers.targets import INDICATORS as TARGET_INDICATORS
 
 APP_TITLE = "园区承载力与项目地图"
@@ -60,23 +61,29 @@ class MonthReport:
         return f"{p.year}年{p.month}月招商引资项目推进情况通报"
 
     @property
+    def figures(self) -> dict:
+        """The month's published figures, as ``cli.py report --month --json`` prints them (same keys as ``summary``)."""
+        return {"month": self.month, "frozen": self.frozen, "period": self.summary["period"],
+                **{k: v for k, v in self.summary.items() if k not in ("period", "by_unit")}, "by_unit": self.summary["by_unit"],
+                "supervision": len(self.supervision)}
+
+    @property
     def period_label(self) -> str:
         p = pd.Period(self.month, freq="M")
         return f"{p.year}年1—{p.month}月" if p.month > 1 else f"{p.year}年1月"
 
 
-def collect(con, month: str, *, user: str, county=None, today=None) -> MonthReport:
-    """Everything a month's report shows, frozen as of the month's end (see module docstring)."""
-    frame, frozen = project_history.month_frame(con, month, user=user, today=today, county=county)
-    previous, _ = project_history.month_frame(con, ranking.previous_month(month), user=user, today=today, county=county)
+def collect(con, month: str, *, county=None) -> MonthReport:
+    """Everything a month's report shows, as of the month's end (see module docstring). Reads only."""
+    frame, frozen = months.month_frame(con, month, county=county)
+    previous = months.comparison_frame(con, month, county=county)
     units = reporting_units.load(con, county=county)
-    year_targets = target_layer.load(con, year=int(month[:4]), units=list(units["unit_id"]))
+    year_targets = months.month_targets(con, month, units=list(units["unit_id"]))
     summary = summarize(frame, ranking.ytd(month), units)
     done = targets.completion(summary, year_targets)
     rules = lights.load_rules()
     behind = lights.slow_progress(done, month, rules, units)
-    months = [m for m in project_history.snapshot_months(con) if m <= month][-12:]
-    trend_frames = {m: project_history.load_snapshot(con, m, county=county) for m in months}
+    trend_frames = {m: project_history.load_snapshot(con, m, county=county) for m in months.trend_months(con, month)}
     trend_frames[month] = frame
     return MonthReport(
         month=month, frozen=frozen, projects=frame, units=units, summary=summary, completion=done,
@@ -201,7 +208,7 @@ def workbook(report: MonthReport) -> Workbook:
         ws = wb.active if i == 0 else wb.create_sheet(name)
         fill(ws, report)
     if not report.frozen:
-        put(wb["指标完成"], 3, 1, "注：本月尚未结束，数据为实时数据，结月后以月末快照为准。").font = Font(color="C00000")
+        put(wb["指标完成"], 3, 1, "注：本月未冻结，数据为实时数据，冻结后以冻结时的数据为准。").font = Font(color="C00000")
     stamp = dt.datetime.combine(pd.Period(report.month, freq="M").end_time.date(), dt.time(0, 0))
     wb.properties.creator = wb.properties.lastModifiedBy = APP_TITLE
     wb.properties.title = report.title

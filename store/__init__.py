@@ -9,6 +9,7 @@ seam as WKB only, see :mod:`store.geometry`).
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,6 +23,15 @@ ENV_VAR = "PARKMAP_DB"
 
 class StoreError(RuntimeError):
     """A problem with the database itself (missing extension, locked file); message in Chinese."""
+
+
+class ConflictError(StoreError):
+    """A write that would overwrite someone else's newer change (a stale form, two edits racing on one record)."""
+
+    MESSAGE = "该记录已被他人修改，请刷新后重试"
+
+    def __init__(self, detail: str | None = None):
+        super().__init__(self.MESSAGE + (f"（{detail}）" if detail else ""))
 
 
 def default_db_path() -> Path:
@@ -60,13 +70,63 @@ def connect(path: str | os.PathLike | None = None, *, read_only: bool = False) -
     return con
 
 
+def usable(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether ``con`` still answers (DuckDB invalidates a database after a write fails on a full disk)."""
+    try:
+        con.execute("SELECT 1").fetchone()
+    except duckdb.Error:
+        return False
+    return True
+
+
+_LOCKS: dict[str, threading.RLock] = {}
+_LOCKS_GUARD = threading.Lock()
+_OPEN = threading.local()  # ids of the connections with a transaction opened by this thread
+
+
+def database_key(con: duckdb.DuckDBPyConnection) -> str:
+    """What identifies the database behind ``con`` (its file path; "memory" for in-memory stores)."""
+    row = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
+    return str(Path(row[0]).resolve()) if row and row[0] else "memory"
+
+
+def write_lock(con: duckdb.DuckDBPyConnection) -> threading.RLock:
+    """The process-wide lock that serialises writes to one database.
+
+    DuckDB lets one process open a file for writing, and the app serves every session from that process, so
+    holding this lock while a write transaction reads, checks and writes makes concurrent writes (two imports, two
+    stage changes, two freezes) run one after the other: the second sees the first's result, and an optimistic
+    check (a row's ``row_version``) turns a stale form into :class:`ConflictError` instead of a lost update.
+    """
+    key = database_key(con)
+    with _LOCKS_GUARD:
+        return _LOCKS.setdefault(key, threading.RLock())
+
+
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
-    """All-or-nothing block: commit on success, roll back and re-raise on any error."""
-    con.execute("BEGIN TRANSACTION")
-    try:
+    """All-or-nothing block under the database's write lock: commit on success, roll back and re-raise on any error.
+
+    Nested use on the same connection joins the outer transaction. A write-write conflict reported by DuckDB (two
+    processes' sessions racing outside this lock) is raised as :class:`ConflictError`.
+    """
+    opened = getattr(_OPEN, "ids", None)
+    if opened is None:
+        opened = _OPEN.ids = set()
+    if id(con) in opened:
         yield con
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    con.execute("COMMIT")
+        return
+    with write_lock(con):
+        con.execute("BEGIN TRANSACTION")
+        opened.add(id(con))
+        try:
+            yield con
+        except BaseException:
+            opened.discard(id(con))
+            con.execute("ROLLBACK")
+            raise
+        opened.discard(id(con))
+        try:
+            con.execute("COMMIT")
+        except duckdb.TransactionException as exc:
+            raise ConflictError() from exc

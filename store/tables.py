@@ -1,37 +1,57 @@
 """Generic, audited row operations shared by every table in ``layers/``.
 
-A layer declares a :class:`TableSpec`; this module turns it into DDL, loads rows into a
-GeoDataFrame and writes rows with bound parameters only (frames are registered with DuckDB and
-inserted with ``INSERT … SELECT``; identifiers come from the spec, never from users). Every write
-records who and when on the row and appends to ``audit_log``.
+A layer declares a :class:`TableSpec`; this module turns it into DDL, loads rows into a GeoDataFrame and writes
+rows with bound parameters only (frames are registered with DuckDB and written with ``INSERT … SELECT`` /
+``UPDATE … FROM``; identifiers come from the spec, never from users). Every write stamps the row (who, when,
+``row_version`` + 1) and appends one audit row per record with the old and new value of each changed field
+(:mod:`store.audit`).
+
+:func:`write` is the one merge path: it reads the stored rows inside the caller's transaction, compares field by
+field and writes only what changed. Its ``mode`` decides what a missing value means:
+
+- ``"merge"`` (ledger imports): a blank keeps the stored value, :data:`CLEAR` clears it;
+- ``"replace"``: the incoming row's columns are written as given (None clears);
+- ``"insert"``: every key must be new.
 """
 
 from __future__ import annotations
 
-import json
+import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 import duckdb
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 
-from store import geometry
+from store import ConflictError, audit, geometry
 
-AUDIT_DDL = """
-CREATE SEQUENCE IF NOT EXISTS audit_log_seq;
-CREATE TABLE IF NOT EXISTS audit_log (
-    audit_id BIGINT PRIMARY KEY DEFAULT nextval('audit_log_seq'),
-    logged_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
-    user_name VARCHAR NOT NULL,
-    action VARCHAR NOT NULL,
-    table_name VARCHAR NOT NULL,
-    record_id VARCHAR,
-    details JSON
-);
-"""
-STAMP_COLUMNS = ("created_at", "created_by", "updated_at", "updated_by")
+STAMP_COLUMNS = ("created_at", "created_by", "updated_at", "updated_by", "row_version")
+STAMP_DDL = ("created_at TIMESTAMP", "created_by VARCHAR", "updated_at TIMESTAMP", "updated_by VARCHAR", "row_version INTEGER DEFAULT 1")
+
+
+class _Clear:
+    """The explicit "clear this field" marker of a ledger cell (``（清空）``): unlike a blank, it erases."""
+
+    _instance = None
+
+    def __new__(cls):
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "CLEAR"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+CLEAR = _Clear()
 
 
 @dataclass(frozen=True)
@@ -43,23 +63,43 @@ class TableSpec:
     columns: tuple[tuple[str, str], ...]
     has_geometry: bool = True
     extra_ddl: str = ""
+    #: False for derived copies (snapshots of a frozen month): one audit row per write instead of one per record.
+    audit_rows: bool = True
 
     @property
     def names(self) -> tuple[str, ...]:
         return tuple(name for name, _ in self.columns)
 
+    def sql_type(self, name: str) -> str:
+        return dict(self.columns)[name].split()[0]
+
     def ddl(self) -> str:
         cols = [f"{n} {t}{' PRIMARY KEY' if n == self.key else ''}" for n, t in self.columns]
         if self.has_geometry:
             cols.append("geom GEOMETRY")
-        cols += ["created_at TIMESTAMP", "created_by VARCHAR", "updated_at TIMESTAMP", "updated_by VARCHAR"]
+        cols += list(STAMP_DDL)
         body = ",\n    ".join(cols)
         return f"CREATE TABLE IF NOT EXISTS {self.table} (\n    {body}\n);\n{self.extra_ddl}"
 
 
+@dataclass
+class WriteResult:
+    """What :func:`write` did: keys inserted / updated / left unchanged, and per updated key ``{field: (old, new)}``."""
+
+    inserted: list = field(default_factory=list)
+    updated: list = field(default_factory=list)
+    unchanged: list = field(default_factory=list)
+    changes: dict = field(default_factory=dict)
+    inserted_rows: pd.DataFrame | None = None  # the values written for ``inserted``, in the same order
+
+    @property
+    def touched(self) -> int:
+        return len(self.inserted) + len(self.updated)
+
+
 def create(con: duckdb.DuckDBPyConnection, specs: Iterable[TableSpec]) -> None:
-    """Create the audit log and every table of ``specs`` if missing."""
-    con.execute(AUDIT_DDL)
+    """Create the audit tables and every table of ``specs`` if missing."""
+    con.execute(audit.AUDIT_DDL)
     for spec in specs:
         con.execute(spec.ddl())
 
@@ -86,104 +126,283 @@ def load(
     return geometry.frame_from_wkb(df)
 
 
+# --- values -------------------------------------------------------------------------------------------------------
+
+
+def blank(value) -> bool:
+    """Missing in any of pandas' spellings (None, NaN, NaT, pd.NA) — but not :data:`CLEAR`."""
+    if value is None or value is pd.NaT or value is pd.NA:
+        return True
+    if isinstance(value, float):
+        return value != value
+    if isinstance(value, np.floating):
+        return bool(np.isnan(value))
+    return False
+
+
+def canonical(value, sqltype: str) -> Any:
+    """A value as it is stored in a column of ``sqltype``, for comparison (None for missing)."""
+    if value is CLEAR or blank(value):
+        return None
+    if sqltype == "GEOMETRY":
+        if isinstance(value, (bytes, bytearray, memoryview)):
+            value = shapely.from_wkb(bytes(value))
+        return None if value is None or value.is_empty else value
+    if sqltype == "DATE":
+        return pd.Timestamp(value).date()
+    if sqltype == "TIMESTAMP":
+        return pd.Timestamp(value).to_pydatetime()
+    if hasattr(value, "item"):
+        value = value.item()
+    if sqltype in ("DOUBLE", "INTEGER", "BIGINT"):
+        return float(value) if sqltype == "DOUBLE" else int(value)
+    if sqltype == "BOOLEAN":
+        return bool(value)
+    return str(value) if sqltype == "VARCHAR" else value
+
+
+def same(old, new) -> bool:
+    """Whether two canonical values are equal (floats to 1e-9 relative, geometries exactly)."""
+    if old is None or new is None:
+        return old is None and new is None
+    if isinstance(old, float) or isinstance(new, float):
+        try:
+            return math.isclose(float(old), float(new), rel_tol=1e-9, abs_tol=1e-12)
+        except (TypeError, ValueError):
+            return False
+    if hasattr(old, "geom_type"):
+        return hasattr(new, "geom_type") and old.geom_type == new.geom_type and bool(shapely.equals_exact(old, new, tolerance=1e-10))
+    return old == new
+
+
+# --- writes -------------------------------------------------------------------------------------------------------
+
+
 def _incoming(spec: TableSpec, records) -> tuple[pd.DataFrame, list[str]]:
-    """Normalise records (frame or dicts) into a frame holding spec columns plus WKB."""
-    if isinstance(records, pd.DataFrame):
-        frame = records.copy()
-    else:
-        frame = pd.DataFrame(list(records))
+    """Records (frame or dicts) as a frame of spec columns (plus ``geom`` as shapely objects); present columns."""
+    frame = records.copy() if isinstance(records, pd.DataFrame) else pd.DataFrame(list(records))
+    frame = frame.drop(columns=[c for c in STAMP_COLUMNS if c in frame.columns])  # a loaded frame written back
     unknown = set(frame.columns) - set(spec.names) - {"geometry", "geom"}
     if unknown:
         raise KeyError(f"{spec.table} 没有这些字段：{sorted(unknown)}")
-    if spec.key not in frame or frame[spec.key].isna().any():
+    if spec.key not in frame or frame[spec.key].map(blank).any():
         raise ValueError(f"{spec.table} 的每一行都必须有 {spec.key}")
     present = [n for n in spec.names if n in frame.columns]
-    out = pd.DataFrame({n: frame[n] for n in present})
-    for name, sqltype in spec.columns:
-        if name in out and sqltype.startswith("VARCHAR"):
-            out[name] = out[name].astype(object).where(out[name].notna(), None)
-    if spec.has_geometry:
-        if isinstance(frame, gpd.GeoDataFrame):
+    out = pd.DataFrame({n: frame[n].astype(object) for n in present})
+    if spec.has_geometry and ("geometry" in frame.columns or "geom" in frame.columns):
+        if isinstance(frame, gpd.GeoDataFrame) and frame.geometry.name in frame.columns:
             if frame.crs is not None and not frame.crs.equals(geometry.STORAGE_CRS):
                 frame = frame.to_crs(geometry.STORAGE_CRS)
-            geoms = frame.geometry
+            geoms = list(frame.geometry)
         else:
-            column = "geometry" if "geometry" in frame else "geom"
-            geoms = frame[column] if column in frame else pd.Series([None] * len(frame))
-        out[geometry.WKB_COLUMN] = geometry.to_wkb(list(geoms))
+            geoms = list(frame["geometry"] if "geometry" in frame.columns else frame["geom"])
+        out["geom"] = pd.Series(geoms, index=out.index, dtype=object)
         present.append("geom")
+    if out[spec.key].duplicated().any():
+        raise ValueError(f"{spec.table} 中有重复的 {spec.key}：{sorted(set(out.loc[out[spec.key].duplicated(), spec.key]))[:5]}")
     return out.reset_index(drop=True), present
 
 
-def _audit(con, user: str, action: str, table: str, record_ids: Sequence[Any], details: Mapping | None = None) -> None:
-    rows = pd.DataFrame(
-        {
-            "record_id": [str(r) for r in record_ids],
-            "details": [json.dumps(details or {}, ensure_ascii=False, default=str)] * len(record_ids),
-        }
-    )
-    con.register("__audit_rows", rows)
+def _stored(con, spec: TableSpec, keys: Sequence) -> dict:
+    """Stored rows for ``keys`` as {key: {column: canonical value, "row_version": n}} (read in the caller's transaction)."""
+    if not len(keys):
+        return {}
+    cols = [*spec.names, "row_version"] + (["geom"] if spec.has_geometry else [])
+    select = ", ".join(f"t.{c}" if c != "geom" else f"{geometry.select_sql('t.geom')}" for c in cols)
+    con.register("__keys", pd.DataFrame({"k": [str(k) if spec.sql_type(spec.key) == "VARCHAR" else k for k in keys]}))
+    try:
+        df = con.execute(f"SELECT {select} FROM {spec.table} t JOIN __keys ON t.{spec.key} = __keys.k").df()
+    finally:
+        con.unregister("__keys")
+    types = {**{n: spec.sql_type(n) for n in spec.names}, geometry.WKB_COLUMN: "GEOMETRY", "row_version": "INTEGER"}
+    out = {}
+    for rec in df.to_dict("records"):
+        row = {("geom" if k == geometry.WKB_COLUMN else k): canonical(v, types[k]) for k, v in rec.items()}
+        out[row[spec.key]] = row
+    return out
+
+
+def canonical_column(values: pd.Series, sqltype: str) -> pd.Series:
+    """:func:`canonical` for a whole column at once (object dtype, None for missing)."""
+    values = values.astype(object).map(lambda v: None if v is CLEAR else v)
+    missing = values.map(blank)
+    if sqltype == "GEOMETRY":
+        out = values.map(lambda g: None if g is None or blank(g) else (shapely.from_wkb(bytes(g)) if isinstance(g, (bytes, bytearray, memoryview)) else g))
+        return out.map(lambda g: None if g is None or g.is_empty else g).astype(object)
+    if sqltype == "DATE":
+        out = pd.Series([None if m else pd.Timestamp(v).date() for v, m in zip(values, missing, strict=True)], index=values.index, dtype=object)
+        return out
+    if sqltype in ("DOUBLE", "INTEGER", "BIGINT"):
+        numbers = pd.to_numeric(values.where(~missing, None))
+        cast = float if sqltype == "DOUBLE" else int
+        return pd.Series([None if m else cast(x) for x, m in zip(numbers, missing, strict=True)], index=values.index, dtype=object)
+    if sqltype == "BOOLEAN":
+        return pd.Series([None if m else bool(v) for v, m in zip(values, missing, strict=True)], index=values.index, dtype=object)
+    if sqltype == "VARCHAR":
+        return pd.Series([None if m else str(v) for v, m in zip(values, missing, strict=True)], index=values.index, dtype=object)
+    return values.where(~missing, None)
+
+
+def plan(con, spec: TableSpec, records, *, mode: str = "merge") -> tuple[pd.DataFrame, pd.DataFrame, WriteResult]:
+    """What :func:`write` would do: (rows to insert, full rows to update, result with keys and field changes).
+
+    Nothing is written; call inside a transaction so that what is read is what :func:`write` then changes.
+    """
+    assert mode in ("merge", "replace", "insert"), mode
+    frame, present = _incoming(spec, records)
+    types = {**{n: spec.sql_type(n) for n in spec.names}, "geom": "GEOMETRY"}
+    stored = _stored(con, spec, list(frame[spec.key]))
+    result = WriteResult()
+    keys = canonical_column(frame[spec.key], types[spec.key])
+    new = ~keys.isin(list(stored))
+    inserts = pd.DataFrame({c: canonical_column(frame.loc[new, c], types[c]) for c in present})
+    result.inserted = list(keys[new])
+    updates = []
+    for rec in frame[~new].to_dict("records"):
+        key = canonical(rec[spec.key], types[spec.key])
+        old = stored[key]
+        if mode == "insert":
+            raise ValueError(f"{spec.table} 已有 {spec.key} = {key}")
+        merged = {c: old.get(c) for c in (*spec.names, *(("geom",) if spec.has_geometry else ()))}
+        diff = {}
+        for c in present:
+            value = rec[c]
+            if mode == "merge" and blank(value):
+                continue  # a blank cell keeps the stored value
+            new = canonical(value, types[c])
+            if not same(old.get(c), new):
+                diff[c] = (old.get(c), new)
+                merged[c] = new
+        if diff:
+            result.updated.append(key)
+            result.changes[key] = diff
+            updates.append({**merged, "row_version": old["row_version"]})
+        else:
+            result.unchanged.append(key)
+    return inserts.reset_index(drop=True), pd.DataFrame(updates), result
+
+
+def _sql_frame(spec: TableSpec, rows: pd.DataFrame) -> pd.DataFrame:
+    """A frame DuckDB can bind: geometry as WKB, every other column as Python objects of the column's type."""
+    out = pd.DataFrame(index=rows.index)
+    for c in rows.columns:
+        if c == "geom":
+            out[geometry.WKB_COLUMN] = geometry.to_wkb(list(rows[c]))
+        else:
+            out[c] = rows[c].astype(object).where(rows[c].notna(), None)
+    return out
+
+
+def _cast(spec: TableSpec, column: str, source: str) -> str:
+    if column == "geom":
+        return geometry.insert_sql(f"{source}.{geometry.WKB_COLUMN}")
+    return f"CAST({source}.{column} AS {spec.sql_type(column)})"
+
+
+def write(con, spec: TableSpec, records, *, user: str, mode: str = "merge") -> WriteResult:
+    """Merge ``records`` into ``spec``'s table (see the module docstring for ``mode``); audited; returns what changed.
+
+    Call inside :func:`store.transaction` (or :func:`store.audit.batch`) when it is part of a larger change.
+    """
+    from store import transaction
+
+    with transaction(con):
+        inserts, updates, result = plan(con, spec, records, mode=mode)
+        result.inserted_rows = inserts
+        if len(inserts):
+            _insert_rows(con, spec, inserts, user)
+        if len(updates):
+            _update_rows(con, spec, updates, user)
+        if spec.audit_rows:
+            entries = [{"action": "insert", "table": spec.table, "record": k,
+                        "changes": {c: (None, v) for c, v in row.items() if c != spec.key and v is not None}}
+                       for k, row in zip(result.inserted, inserts.to_dict("records"), strict=True)]
+            entries += [{"action": "update", "table": spec.table, "record": k, "changes": result.changes[k]} for k in result.updated]
+        else:
+            entries = [{"action": action, "table": spec.table, "record": None, "details": {"rows": len(keys), "first": str(keys[0])}}
+                       for action, keys in (("insert", result.inserted), ("update", result.updated)) if keys]
+        audit.record(con, entries, user=user)
+    return result
+
+
+def _insert_rows(con, spec: TableSpec, rows: pd.DataFrame, user: str) -> None:
+    columns = list(rows.columns)
+    select = ", ".join(_cast(spec, c, "__rows") for c in columns)
+    con.register("__rows", _sql_frame(spec, rows))
     try:
         con.execute(
-            "INSERT INTO audit_log (user_name, action, table_name, record_id, details) "
-            "SELECT ?, ?, ?, record_id, details::JSON FROM __audit_rows",
-            [user, action, table],
+            f"INSERT INTO {spec.table} ({', '.join(columns)}, created_at, created_by, updated_at, updated_by, row_version) "
+            f"SELECT {select}, current_timestamp, ?, current_timestamp, ?, 1 FROM __rows",
+            [user, user],
         )
     finally:
-        con.unregister("__audit_rows")
+        con.unregister("__rows")
+
+
+def _update_rows(con, spec: TableSpec, rows: pd.DataFrame, user: str) -> None:
+    """Write full merged rows; a row whose ``row_version`` moved since it was read is a conflict."""
+    columns = [c for c in rows.columns if c not in (spec.key, "row_version")]
+    sets = ", ".join(f"{c} = {_cast(spec, c, '__rows')}" for c in columns)
+    con.register("__rows", _sql_frame(spec, rows))
+    try:
+        done = con.execute(
+            f"UPDATE {spec.table} t SET {sets}, updated_at = current_timestamp, updated_by = ?, "
+            f"row_version = coalesce(t.row_version, 1) + 1 FROM __rows "
+            f"WHERE t.{spec.key} = __rows.{spec.key} AND coalesce(t.row_version, 1) = __rows.row_version",
+            [user],
+        ).fetchone()
+    finally:
+        con.unregister("__rows")
+    if done is not None and done[0] != len(rows):
+        raise ConflictError()
 
 
 def insert(con: duckdb.DuckDBPyConnection, spec: TableSpec, records, *, user: str, upsert: bool = False) -> int:
-    """Insert rows (a frame or dicts); with ``upsert`` an existing key is updated instead. Returns row count."""
-    frame, present = _incoming(spec, records)
-    if frame.empty:
-        return 0
-    select = [geometry.insert_sql() if n == "geom" else n for n in present]
-    conflict = ""
-    if upsert:
-        sets = [f"{n} = excluded.{n}" for n in present if n != spec.key]
-        sets += ["updated_at = excluded.updated_at", "updated_by = excluded.updated_by"]
-        conflict = f" ON CONFLICT ({spec.key}) DO UPDATE SET " + ", ".join(sets)
-    sql = (
-        f"INSERT INTO {spec.table} ({', '.join(present + list(STAMP_COLUMNS))}) "
-        f"SELECT {', '.join(select)}, current_timestamp, ?, current_timestamp, ? FROM __incoming{conflict}"
-    )
-    con.register("__incoming", frame)
-    try:
-        con.execute(sql, [user, user])
-    finally:
-        con.unregister("__incoming")
-    _audit(con, user, "upsert" if upsert else "insert", spec.table, frame[spec.key].tolist())
-    return len(frame)
+    """Insert rows (a frame or dicts); with ``upsert`` an existing key has its given columns replaced. Returns rows written."""
+    result = write(con, spec, records, user=user, mode="replace" if upsert else "insert")
+    return result.touched + len(result.unchanged)
 
 
-def update(con: duckdb.DuckDBPyConnection, spec: TableSpec, key: Any, changes: Mapping[str, Any], *, user: str) -> bool:
-    """Change some attributes (and/or ``geometry``, a shapely object) of one row. Returns whether it existed."""
+def update(con: duckdb.DuckDBPyConnection, spec: TableSpec, key: Any, changes: Mapping[str, Any], *, user: str,
+           expected_version: int | None = None) -> bool:
+    """Change some attributes (and/or ``geometry``, a shapely object) of one row. Returns whether it existed.
+
+    With ``expected_version`` (the ``row_version`` the form was filled from) a row changed by someone else since is
+    refused with :class:`store.ConflictError`.
+    """
+    from store import transaction
+
     unknown = set(changes) - set(spec.names) - {"geometry"}
     if unknown or spec.key in changes:
         raise KeyError(f"{spec.table} 不能修改这些字段：{sorted(unknown | ({spec.key} & set(changes)))}")
-    sets, params = [], []
-    for name, value in changes.items():
-        if name == "geometry":
-            sets.append("geom = ST_GeomFromWKB(?)")
-            params.append(geometry.to_wkb([value])[0])
-        else:
-            sets.append(f"{name} = ?")
-            params.append(None if value is pd.NaT else value)
-    sets += ["updated_at = current_timestamp", "updated_by = ?"]
-    params += [user, key]
-    found = con.execute(f"UPDATE {spec.table} SET {', '.join(sets)} WHERE {spec.key} = ? RETURNING {spec.key}", params).fetchall()
-    if found:
-        _audit(con, user, "update", spec.table, [key], {k: v for k, v in changes.items() if k != "geometry"})
-    return bool(found)
+    with transaction(con):
+        stored = _stored(con, spec, [key])
+        if not stored:
+            return False
+        (old,) = stored.values()
+        if expected_version is not None and old["row_version"] != expected_version:
+            raise ConflictError()
+        row = {spec.key: key, **{("geom" if k == "geometry" else k): (CLEAR if blank(v) else v) for k, v in changes.items()}}
+        write(con, spec, [row], user=user, mode="merge")
+    return True
 
 
-def delete(con: duckdb.DuckDBPyConnection, spec: TableSpec, key: Any, *, user: str) -> bool:
-    """Delete one row by key. Returns whether it existed."""
-    found = con.execute(f"DELETE FROM {spec.table} WHERE {spec.key} = ? RETURNING {spec.key}", [key]).fetchall()
-    if found:
-        _audit(con, user, "delete", spec.table, [key])
-    return bool(found)
+def delete(con: duckdb.DuckDBPyConnection, spec: TableSpec, key: Any, *, user: str, expected_version: int | None = None) -> bool:
+    """Delete one row by key (its last values go to the audit log, so an undo can bring it back). Returns whether it existed."""
+    from store import transaction
+
+    with transaction(con):
+        stored = _stored(con, spec, [key])
+        if not stored:
+            return False
+        (old,) = stored.values()
+        if expected_version is not None and old["row_version"] != expected_version:
+            raise ConflictError()
+        con.execute(f"DELETE FROM {spec.table} WHERE {spec.key} = ?", [key])
+        audit.record(con, [{"action": "delete", "table": spec.table, "record": key,
+                            "changes": {c: (v, None) for c, v in old.items() if c not in (spec.key, "row_version") and v is not None}}],
+                     user=user)
+    return True
 
 
 def writers(spec: TableSpec):
@@ -192,12 +411,25 @@ def writers(spec: TableSpec):
     def insert_rows(con, records, *, user: str, upsert: bool = False) -> int:
         return insert(con, spec, records, user=user, upsert=upsert)
 
-    def update_row(con, key, changes: Mapping[str, Any], *, user: str) -> bool:
-        return update(con, spec, key, changes, user=user)
+    def update_row(con, key, changes: Mapping[str, Any], *, user: str, expected_version: int | None = None) -> bool:
+        return update(con, spec, key, changes, user=user, expected_version=expected_version)
 
-    def delete_row(con, key, *, user: str) -> bool:
-        return delete(con, spec, key, user=user)
+    def delete_row(con, key, *, user: str, expected_version: int | None = None) -> bool:
+        return delete(con, spec, key, user=user, expected_version=expected_version)
 
     for fn, verb in ((insert_rows, "Insert rows into"), (update_row, "Update one row of"), (delete_row, "Delete one row of")):
-        fn.__doc__ = f"{verb} ``{spec.table}`` (bound parameters, audited)."
+        fn.__doc__ = f"{verb} ``{spec.table}`` (bound parameters, audited with old and new values)."
     return insert_rows, update_row, delete_row
+
+
+def restore_value(value, sqltype: str):
+    """An audit log value (:func:`store.audit.jsonable`) back as a value for a column of ``sqltype``."""
+    if value is None:
+        return None
+    if isinstance(value, str) and value.startswith("WKB:"):
+        return shapely.from_wkb(bytes.fromhex(value[4:]))
+    if sqltype == "DATE":
+        return date.fromisoformat(value[:10])
+    if sqltype == "TIMESTAMP":
+        return datetime.fromisoformat(value)
+    return value

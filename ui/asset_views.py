@@ -17,12 +17,12 @@ from analysis import asset_matching, revitalisation
 from analysis.matching import Requirement
 from layers import asset_cases, idle_assets, projects
 from layers.vocab import ASSET_COLORS, ASSET_STAGES
+from store import ConflictError
 from ui import assets as local_assets
-from ui import data, maps
+from ui import data, identity, maps
 from ui.safe_html import text
 
 TTL = data.TTL
-PAGE_USER = "页面用户"  # until the login gate names the user
 COLUMNS = {  # asset columns as shown and exported
     "asset_id": "编号", "name": "资产名称", "county": "县（市、区）", "owner_unit": "产权单位", "owner_kind": "单位性质",
     "asset_type": "资产类型", "land_mu": "占地面积（亩）", "floor_area_m2": "建筑面积（㎡）", "book_value_wan": "账面价值（万元）",
@@ -45,7 +45,7 @@ def load_assets(counties: tuple[str, ...] | None) -> gpd.GeoDataFrame:
     with data.cursor() as con:
         frame = idle_assets.load(con, county=counties)
     names = county_names(counties)
-    frame["county"] = frame["county_adcode"].map(names).fillna(frame["county_adcode"])
+    frame["county"] = frame["county_adcode"].map(lambda c: names.get(c, c))
     return frame
 
 
@@ -253,24 +253,28 @@ def offers(counties: tuple[str, ...] | None, min_area_m2: float, max_area_m2: fl
                          "floor_area_m2": "空置面积（㎡）", "fit": "结论", "score": "匹配分", "reasons": "理由"})
 
 
-def _written() -> None:
-    """After a write: every cached view of the data is stale, the maps' encoded layers included (the overview
-    and the workbench colour assets by stage), so all of it is dropped, as after an import."""
-    st.cache_data.clear()
-
-
-def change_stage(asset_id: str, stage: str, on: date, *, note: str | None, mode: str | None) -> None:
-    """Record a stage change made on the page (author: :data:`PAGE_USER`)."""
-    with data.cursor() as con:
-        asset_cases.change_stage(con, asset_id, stage, on=on, user=PAGE_USER, note=note or None, mode=mode)
-    _written()
+def change_stage(asset_id: str, stage: str, on: date, *, note: str | None, mode: str | None, version: int | None = None) -> str | None:
+    """Record a stage change made on the page (author: the page user); returns None, or why it was refused (Chinese).
+    ``version``: the asset's ``row_version`` when the form was drawn — a change by someone else since is refused."""
+    try:
+        with data.cursor() as con:
+            asset_cases.change_stage(con, asset_id, stage, on=on, user=identity.user(), note=note or None, mode=mode,
+                                     expected_version=version)
+    except (asset_cases.CaseError, ConflictError) as exc:
+        return str(exc)
+    finally:
+        data.written()  # also after a conflict: the form is drawn again from the other person's change
+    return None
 
 
 def add_task(asset_id: str, text_: str, *, due_on: date | None, responsible: str | None, meeting: str | None,
-             meeting_on: date | None) -> str:
-    """Attach a meeting task made on the page (author: :data:`PAGE_USER`)."""
-    with data.cursor() as con:
-        task_id = asset_cases.add_task(con, asset_id, text_, user=PAGE_USER, due_on=due_on, responsible=responsible or None,
-                                       meeting=meeting or None, meeting_on=meeting_on)
-    _written()
-    return task_id
+             meeting_on: date | None) -> str | None:
+    """Attach a meeting task made on the page (author: the page user); returns None, or why it was refused (Chinese)."""
+    try:
+        with data.cursor() as con:
+            asset_cases.add_task(con, asset_id, text_, user=identity.user(), due_on=due_on, responsible=responsible or None,
+                                 meeting=meeting or None, meeting_on=meeting_on)
+    except asset_cases.CaseError as exc:
+        return str(exc)
+    data.written()
+    return None

@@ -19,7 +19,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import sqlite3
+import tempfile
+import time
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -136,11 +139,80 @@ def by_key(key: str | None, folder: Path = TILES_DIR) -> Basemap:
     return next((b for b in available(folder) if b.key == key), NONE)
 
 
+#: Limits of an MBTiles import: zoom 0–22 (beyond any imagery a county holds), tiles and bytes extracted.
+MAX_TILE_ZOOM = 22
+MAX_TILES = 1_000_000
+MAX_TILE_BYTES = 4 * 1024 * 1024
+MAX_TILESET_BYTES = 4 * 1024 * 1024 * 1024
+#: Seconds the checking queries may run (a view in a hostile file can be made arbitrarily slow).
+CHECK_SECONDS = 60
+_SQLITE = b"SQLite format 3\x00"
+_BAD_POSITIONS = ("SELECT COUNT(*) FROM tiles WHERE typeof(zoom_level) != 'integer' OR typeof(tile_column) != 'integer' "
+                  "OR typeof(tile_row) != 'integer' OR zoom_level < 0 OR zoom_level > ? OR tile_column < 0 OR tile_row < 0 "
+                  "OR tile_column >= (1 << zoom_level) OR tile_row >= (1 << zoom_level)")
+
+
+def _open_mbtiles(src: Path) -> sqlite3.Connection:
+    """A read-only connection to ``src`` after checking it is an SQLite file with MBTiles' two tables."""
+    with open(src, "rb") as fh:
+        if fh.read(len(_SQLITE)) != _SQLITE:
+            raise TileImportError(f"“{src.name}”不是 MBTiles 文件（MBTiles 是 SQLite 数据库，该文件不是）")
+    con = sqlite3.connect(f"{src.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        con.execute("PRAGMA trusted_schema = OFF")
+        names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
+    except sqlite3.DatabaseError:
+        con.close()
+        raise
+    if not {"tiles", "metadata"} <= names:
+        con.close()
+        raise TileImportError(f"“{src.name}”是 SQLite 数据库，但不是 MBTiles 文件（缺少 tiles 或 metadata 表）")
+    return con
+
+
+def _check_tiles(con: sqlite3.Connection, src: Path) -> int:
+    """The tile count, after refusing absurd positions, too many tiles or bytes; within CHECK_SECONDS."""
+    deadline = time.monotonic() + CHECK_SECONDS
+    con.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
+    try:
+        count = con.execute("SELECT COUNT(*) FROM tiles").fetchone()[0]
+        if count > MAX_TILES:
+            raise TileImportError(f"瓦片数量过多（{count:,} 张，上限 {MAX_TILES:,} 张）：请只导出本县范围和所需级别的瓦片")
+        if con.execute(_BAD_POSITIONS, (MAX_TILE_ZOOM,)).fetchone()[0]:
+            raise TileImportError(f"“{src.name}”中有编号无效的瓦片（级别应为 0–{MAX_TILE_ZOOM} 的整数，行列号不超出该级别范围），已拒绝")
+        biggest, total = con.execute("SELECT MAX(LENGTH(tile_data)), SUM(LENGTH(tile_data)) FROM tiles").fetchone()
+    except sqlite3.OperationalError as exc:
+        if "interrupt" in str(exc).lower():
+            raise TileImportError(f"检查“{src.name}”超过 {CHECK_SECONDS} 秒仍未完成，文件结构异常，已拒绝") from None
+        raise
+    finally:
+        con.set_progress_handler(None, 0)
+    if (biggest or 0) > MAX_TILE_BYTES or (total or 0) > MAX_TILESET_BYTES:
+        raise TileImportError(f"瓦片数据过大（单张上限 {MAX_TILE_BYTES // 1024 // 1024} MB，合计上限 "
+                              f"{MAX_TILESET_BYTES // 1024 // 1024 // 1024} GB），已拒绝")
+    return count
+
+
+def _tile_path(root: Path, z, x, row, data, fmt: str) -> Path:
+    """Where one tile goes (XYZ row), after checking its numbers and size again: a view may answer differently twice.
+
+    The bytes are not checked against the format: real imagery sets often mix JPEG tiles into a "png" set."""
+    if not all(type(v) is int for v in (z, x, row)) or not 0 <= z <= MAX_TILE_ZOOM or not (0 <= x < 1 << z and 0 <= row < 1 << z):
+        raise TileImportError(f"有编号无效的瓦片（级别 {z!r}，列 {x!r}，行 {row!r}），已拒绝")
+    if not isinstance(data, bytes) or len(data) > MAX_TILE_BYTES:
+        raise TileImportError(f"第 {z} 级 {x}/{row} 号瓦片的数据无效或过大，已拒绝")
+    return root / str(z) / str(x) / f"{(1 << z) - 1 - row}.{fmt}"
+
+
 def import_mbtiles(path: str | os.PathLike, name: str, *, crs: str = "wgs84", label: str | None = None,
                    folder: Path = TILES_DIR) -> dict:
     """Extract the raster tiles of an MBTiles file to ``folder/name/{z}/{x}/{y}.<ext>`` (XYZ rows).
 
-    MBTiles stores rows bottom-up (TMS); they are flipped here so Leaflet reads them as usual.
+    MBTiles stores rows bottom-up (TMS); they are flipped here so Leaflet reads them as usual. Tiles are written to a
+    temporary folder beside the target and moved into place only when all are good (a re-import replaces the set);
+    nothing is ever written outside ``folder/name``. Refused (:class:`TileImportError`, Chinese): a file that is not
+    SQLite or not MBTiles, vector tiles, tile numbers outside zoom 0–22 or their zoom's range, more than
+    :data:`MAX_TILES` tiles or :data:`MAX_TILESET_BYTES` bytes, tile data that is not a blob or is too large.
     Returns ``{"name", "tiles", "minzoom", "maxzoom", "format"}``.
     """
     from geo.coords import parse_crs
@@ -149,28 +221,39 @@ def import_mbtiles(path: str | os.PathLike, name: str, *, crs: str = "wgs84", la
         raise TileImportError(f"瓦片集名称只能包含字母、数字、下划线和短横线：{name}")
     src = Path(path)
     if not src.is_file():
-        raise TileImportError(f"找不到瓦片文件：{src}")
+        raise TileImportError(f"找不到瓦片文件：{src.name}")
+    crs_name = parse_crs(crs)
+    target = folder / name
+    folder.mkdir(parents=True, exist_ok=True)
+    partial = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=folder))
     try:
-        with closing(sqlite3.connect(f"{src.resolve().as_uri()}?mode=ro", uri=True)) as con:
-            meta = dict(con.execute("SELECT name, value FROM metadata").fetchall())
-            fmt = TILE_FORMATS.get(str(meta.get("format", "png")).lower())
+        with closing(_open_mbtiles(src)) as con:
+            meta = {str(k): str(v)[:200] for k, v in con.execute("SELECT name, value FROM metadata LIMIT 1000")}
+            fmt = TILE_FORMATS.get(meta.get("format", "png").lower())
             if fmt is None:
                 raise TileImportError(f"只支持栅格瓦片（png/jpg/webp），该文件为 {meta.get('format')}（矢量瓦片请先渲染为栅格）")
-            target = folder / name
-            zooms: list[int] = []
+            _check_tiles(con, src)
+            zooms: set[int] = set()
             count = 0
             for z, x, row, data in con.execute("SELECT zoom_level, tile_column, tile_row, tile_data FROM tiles"):
-                y = (1 << int(z)) - 1 - int(row)
-                out = target / str(z) / str(x) / f"{y}.{fmt}"
-                out.parent.mkdir(parents=True, exist_ok=True)
-                out.write_bytes(bytes(data))
-                zooms.append(int(z))
+                out = _tile_path(partial, z, x, row, data, fmt)
                 count += 1
+                if count > MAX_TILES:
+                    raise TileImportError(f"瓦片数量过多（上限 {MAX_TILES:,} 张）：请只导出本县范围和所需级别的瓦片")
+                out.parent.mkdir(parents=True, exist_ok=True)
+                out.write_bytes(data)
+                zooms.add(z)
+        if not count:
+            raise TileImportError(f"MBTiles 文件中没有瓦片：{src.name}")
+        info = {"name": name, "label": label or meta.get("name") or name, "format": fmt, "crs": crs_name,
+                "minzoom": min(zooms), "maxzoom": max(zooms), "tiles": count, "source": src.name}
+        (partial / "tileset.json").write_text(json.dumps(info, ensure_ascii=False, indent=1), encoding="utf-8")
+        if target.exists():
+            shutil.rmtree(target)
+        partial.rename(target)
     except sqlite3.DatabaseError as exc:
-        raise TileImportError(f"不是有效的 MBTiles 文件：{src}（{exc}）") from None
-    if not count:
-        raise TileImportError(f"MBTiles 文件中没有瓦片：{src}")
-    info = {"name": name, "label": label or meta.get("name") or name, "format": fmt, "crs": parse_crs(crs),
-            "minzoom": min(zooms), "maxzoom": max(zooms), "tiles": count, "source": src.name}
-    (target / "tileset.json").write_text(json.dumps(info, ensure_ascii=False, indent=1), encoding="utf-8")
+        raise TileImportError(f"不是有效的 MBTiles 文件：{src.name}（文件已损坏或不是 SQLite 数据库）") from exc
+    finally:
+        if partial.exists():
+            shutil.rmtree(partial, ignore_errors=True)
     return info

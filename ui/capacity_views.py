@@ -158,7 +158,7 @@ def resource_table(tidy: pd.DataFrame, resource: str) -> pd.DataFrame:
 
 def wide_table(wide: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
     """The wide capacity table with Chinese headers (units in brackets)."""
-    out = pd.DataFrame({"园区": wide["park"], "县（市、区）": wide["county_adcode"].map(names).fillna(wide["county_adcode"]),
+    out = pd.DataFrame({"园区": wide["park"], "县（市、区）": wide["county_adcode"].map(lambda c: names.get(c, c)),
                         "主导产业": wide["positioning"], "规划面积（亩）": wide["planned_area_mu"], "建成面积（亩）": wide["built_area_mu"]})
     measures = {"supply": "供给", "reserved": "储备", "remaining": "剩余", "over_committed": "超载"}
     for res in cap.RESOURCES:

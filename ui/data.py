@@ -36,23 +36,52 @@ def _connection():
 
 
 def cursor():
-    # DuckDB connections are not thread-safe; a cursor is a cheap per-call connection to the same file.
-    return _connection().cursor()
+    """A cursor on the shared connection (DuckDB connections are not thread-safe; a cursor is a cheap per-call
+    connection to the same file). A connection DuckDB has invalidated (a write failed on a full disk) is replaced, so
+    one failed upload does not leave every other visitor with errors until a restart."""
+    con = _connection()
+    if not store.usable(con):
+        _connection.clear()
+        con = _connection()
+    return con.cursor()
 
 
-def store_ready() -> bool:
-    """Whether the store already holds data (the first run builds the demo)."""
+def written() -> None:
+    """After any write: every cached view of the data is stale (figures, maps' encoded layers, month reports)."""
+    st.cache_data.clear()
+
+
+@st.cache_data(ttl=TTL, max_entries=2)
+def store_state() -> str:
+    """"empty" (no row in any table: the first run offers the demo or a local dataset), "no_regions" (data but no
+    boundaries) or "ready"."""
     with cursor() as con:
-        return layers.is_initialised(con)
+        if layers.is_empty(con):
+            return "empty"
+        return "ready" if layers.has_regions(con) else "no_regions"
 
 
-def build_demo_store() -> None:
-    """Fill an empty store with the demo (first run of the app on a fresh machine)."""
+def build_demo(user: str) -> dict:
+    """Fill an entirely empty store with the 咸宁 demo (refused, with a Chinese message, if it holds any row)."""
     from data import demo
 
     with cursor() as con:
-        demo.build(con)
-    st.cache_data.clear()
+        counts = demo.build(con, user=user)
+    written()
+    return counts
+
+
+def start_local(region: str, label: str, *, user: str) -> int:
+    """Start a local dataset: load ``region`` (a province, city or county, with its subdivisions) from the offline
+    boundaries and record the dataset's name. Returns the number of regions loaded."""
+    from store import audit
+
+    with cursor() as con, audit.batch(con, user=user, kind="setup", label=f"建立本地数据：{label}"):
+        frame = layers.regions.import_region(con, region, user=user)
+        top = frame.sort_values("level", key=lambda s: s.map({"province": 0, "city": 1, "county": 2})).iloc[0]
+        dataset.set_info(con, user=user, label=label, region=str(top["adcode"]), demo="false")
+    written()
+    return len(frame)
 
 
 @st.cache_data(ttl=TTL, max_entries=4)
@@ -61,9 +90,17 @@ def dataset_info() -> dict[str, str]:
         return dataset.get_info(con)
 
 
+@st.cache_data(ttl=TTL, max_entries=2)
+def _latest_data_date() -> str | None:
+    with cursor() as con:
+        row = con.execute("SELECT max(greatest(signed_on, registered_on, started_on, produced_on)) FROM projects").fetchone()
+    return str(row[0]) if row and row[0] else None
+
+
 def as_of() -> pd.Timestamp:
-    """The dataset's 数据截至 date (the demo: 2018-06-30), else today; midnight."""
-    return pd.Timestamp(dataset_info().get("as_of") or pd.Timestamp.today()).normalize()
+    """The data's date (数据截至: the newest ledger date imported; the demo's 2018-06-30); without one, the latest
+    milestone date in the projects; only for a store with neither, today. Midnight."""
+    return pd.Timestamp(dataset_info().get("as_of") or _latest_data_date() or pd.Timestamp.today()).normalize()
 
 
 @st.cache_data(ttl=TTL, max_entries=32)
@@ -87,11 +124,20 @@ def load_units(counties: tuple[str, ...] | None) -> pd.DataFrame:
         return reporting_units.load(con, county=counties)
 
 
+@st.cache_data(ttl=TTL, max_entries=16)
+def month_projects(month: str, counties: tuple[str, ...] | None) -> pd.DataFrame:
+    """The projects in scope as they stood at the end of ``month``, live (what an unfrozen 月通报 counts)."""
+    with cursor() as con:
+        frame = layers.months.live_frame(con, month)
+    frame = pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))
+    return frame if counties is None else frame[frame["county_adcode"].isin(counties)]
+
+
 @st.cache_data(ttl=TTL, max_entries=32)
 def kpi_summary(first: str | None, last: str | None, counties: tuple[str, ...] | None) -> dict:
-    """KPIs for signings between two months (``YYYY-MM``) within the scope."""
-    projects = load_layer("projects", counties)
-    return summarize(pd.DataFrame(projects.drop(columns="geometry")), Period.from_months(first, last), load_units(counties))
+    """KPIs for signings between two months (``YYYY-MM``) within the scope, counted as the projects stood at the end of
+    ``last`` — the same function over the same data as that month's 月通报 (``cli.py summary --to`` too)."""
+    return summarize(month_projects(last, counties), Period.from_months(first, last), load_units(counties))
 
 
 @st.cache_data(ttl=TTL, max_entries=32)

@@ -6,6 +6,8 @@ without a rerun. Features carry only ``id``, ``layer``, ``color`` and an escaped
 
 from __future__ import annotations
 
+import math
+
 import folium
 import geopandas as gpd
 import shapely
@@ -14,6 +16,8 @@ from layers.vocab import REGION_STYLE
 from ui.safe_html import text
 
 DISPLAY_TOLERANCE_DEG = 0.0003
+#: (west, south, east, north) shown when there is nothing to fit the map to yet
+CHINA_BOUNDS = (73.5, 18.0, 135.0, 53.6)
 DEFAULT_BOUNDS = (113.5, 29.0, 114.9, 30.3)
 
 
@@ -34,7 +38,10 @@ def feature_collection(frame: gpd.GeoDataFrame, layer: str, key: str, tip: list[
 
 
 def add_points(group, collection: dict, radius: int) -> None:
-    """Circle markers coloured by each feature's ``color``, with the escaped ``tip`` as tooltip."""
+    """Circle markers coloured by each feature's ``color``, with the escaped ``tip`` as tooltip (nothing for no features:
+    folium's tooltip refuses an empty layer)."""
+    if not collection["features"]:
+        return
     folium.GeoJson(
         collection,
         marker=folium.CircleMarker(radius=radius, weight=1, fill=True, fill_opacity=0.85),
@@ -44,13 +51,17 @@ def add_points(group, collection: dict, radius: int) -> None:
 
 
 def add_polygons(group, collection: dict, style: dict) -> None:
-    """Polygons with one style and the escaped ``tip`` as tooltip."""
+    """Polygons with one style and the escaped ``tip`` as tooltip (nothing for no features)."""
+    if not collection["features"]:
+        return
     folium.GeoJson(collection, style_function=lambda f: style,
                    tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False)).add_to(group)
 
 
 def base_map(bounds) -> folium.Map:
     """A tile-less map (works with no internet) fitted to ``bounds`` = (minx, miny, maxx, maxy) in lon/lat."""
+    if bounds is None or len(bounds) != 4 or any(not math.isfinite(float(b)) for b in bounds):
+        bounds = CHINA_BOUNDS  # nothing to fit yet (no boundaries, no features)
     minx, miny, maxx, maxy = bounds
     m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=9, tiles=None,
                    control_scale=True, prefer_canvas=True)

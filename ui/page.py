@@ -1,4 +1,4 @@
-"""One setup call at the top of every page: page config, first-run demo build, demo banner, sidebar."""
+"""One setup call at the top of every page: page config, the first-run choice (demo or local data), banners, sidebar."""
 
 from __future__ import annotations
 
@@ -21,15 +21,22 @@ def pages() -> list[tuple[str, str]]:
 def setup(title: str, *, icon: str = "🗺️") -> data.Scope:
     """Configure the page and return the user's scope (the counties they may see; None = all)."""
     st.set_page_config(page_title=f"{title} · {t('app_title')}", page_icon=icon, layout="wide")
-    if not data.store_ready():
-        with st.spinner(t("building_demo")):
-            data.build_demo_store()
+    st.sidebar.markdown(f"### {t('app_title')}")
+    state = data.store_state()
+    if state == "empty":  # a new store: offer the demo or a local dataset, show no page until one is chosen
+        from ui import onboarding
+
+        onboarding.render()
+        st.stop()
+    for path, label in pages():
+        st.sidebar.page_link(path, label=label)
     info = data.dataset_info()
     if info.get("demo") == "true":
         st.info(t("demo_banner", label=info.get("label", "演示数据"), as_of=info.get("as_of", "")), icon="ℹ️")
-    st.sidebar.markdown(f"### {t('app_title')}")
-    for path, label in pages():
-        st.sidebar.page_link(path, label=label)
+    else:
+        st.sidebar.caption(t("data_as_of", label=info.get("label") or t("app_title"), as_of=data.as_of().date()))
+    if state == "no_regions":
+        st.warning(t("no_regions"), icon="🗺️")
     return data.Scope(counties=None)
 
 

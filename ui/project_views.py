@@ -11,13 +11,13 @@ import streamlit as st
 from analysis import lights, progress, ranking
 from analysis.kpis import YI_1, YI_10, Period, summarize
 from analysis.targets import completion, grid_changes, target_grid
-from layers import LAYER_LABELS, project_history, reporting_units
+from layers import LAYER_LABELS, months, project_history, reporting_units
 from layers import targets as target_layer
 from layers.vocab import STAGE_COLORS
-from ui import data, mapkit, widgets
+from store import ConflictError
+from ui import data, identity, mapkit, widgets
 
 TTL = 300
-USER = "网页"
 SIZES = {"all": "全部", "10yi": "10亿元以上", "1yi": "1亿—10亿元", "small": "1亿元以下"}
 LIGHT_COLORS = {"红灯": "#e74c3c", "黄灯": "#f1c40f", "绿灯": "#27ae60"}
 CARD_FIELDS = {"name": "项目名称", "stage": "阶段", "investor": "投资方", "unit": "单位", "park_name": "所在园区",
@@ -35,19 +35,45 @@ def current_month() -> str:
 
 @st.cache_data(ttl=TTL, max_entries=8)
 def report_months(counties: tuple[str, ...] | None) -> list[str]:
-    """Months with a snapshot plus the current month, newest first."""
+    """Frozen months plus every month of the data's year up to its 数据截至 month, newest first."""
     with data.cursor() as con:
-        months = set(project_history.snapshot_months(con))
-    return sorted(months | {current_month()}, reverse=True)
+        frozen = set(months.frozen_months(con)["month"])
+    current = pd.Period(current_month(), freq="M")
+    this_year = {str(p) for p in pd.period_range(f"{current.year}-01", current, freq="M")}
+    return sorted(frozen | this_year, reverse=True)
+
+
+@st.cache_data(ttl=TTL, max_entries=8)
+def freeze_state(month: str) -> dict:
+    """Whether ``month`` is frozen (when, by whom) or could be frozen now (its end is on or before 数据截至)."""
+    with data.cursor() as con:
+        frozen = months.frozen_months(con)
+    row = frozen[frozen["month"] == month]
+    if len(row):
+        r = row.iloc[0]
+        return {"frozen": True, "at": pd.Timestamp(r["created_at"]).strftime("%Y-%m-%d %H:%M"), "by": r["created_by"]}
+    over = pd.Period(month, freq="M").end_time.normalize() <= data.as_of()
+    return {"frozen": False, "can_freeze": bool(over)}
+
+
+def freeze(month: str) -> tuple[bool, str]:
+    """Freeze ``month`` for good (idempotent): (done, Chinese message)."""
+    try:
+        with data.cursor() as con:
+            done = months.freeze(con, month, user=identity.user())
+    except months.FreezeError as exc:
+        return False, str(exc)
+    data.written()
+    return True, (f"{month} 此前已冻结，未作改动" if done.already else f"{month} 已冻结：此后该月月通报不再随数据修改而变化")
 
 
 @st.cache_data(ttl=TTL, max_entries=16)
 def month_report(month: str, counties: tuple[str, ...] | None):
-    """The month's :class:`reports.monthly.MonthReport` (frozen on first use once the month is over)."""
+    """The month's :class:`reports.monthly.MonthReport`: stored figures for a frozen month, live ones otherwise."""
     from reports.monthly import collect
 
     with data.cursor() as con:
-        return collect(con, month, user=USER, county=counties)
+        return collect(con, month, county=counties)
 
 
 @st.cache_data(ttl=TTL, max_entries=8)
@@ -86,12 +112,17 @@ def target_editor(year: int, counties: tuple[str, ...] | None) -> pd.DataFrame:
 def save_targets(year: int, edited: pd.DataFrame, counties: tuple[str, ...] | None) -> tuple[int, list[str]]:
     """Save an edited :func:`target_editor` grid: (cells written or cleared, problems in Chinese). Nothing is
     written while any cell is bad; the caches are cleared after a write (completion rates change)."""
-    writes, deletes, problems = grid_changes(edited, targets_for(year, counties), year, TARGET_LABELS)
+    loaded = targets_for(year, counties)
+    writes, deletes, problems = grid_changes(edited, loaded, year, TARGET_LABELS)
     if problems:
         return 0, problems
-    with data.cursor() as con:
-        touched = target_layer.save(con, writes, deletes, user=USER)
-    st.cache_data.clear()
+    try:
+        with data.cursor() as con:
+            touched = target_layer.save(con, writes, deletes, user=identity.user(), expected=loaded)
+    except ConflictError as exc:
+        data.written()  # show the other person's values
+        return 0, [str(exc)]
+    data.written()
     return touched, []
 
 
@@ -101,7 +132,8 @@ def projects_with_lights(month: str, counties: tuple[str, ...] | None) -> gpd.Ge
     frame = data.load_layer("projects", counties).copy()
     frame["light"] = frame["project_id"].map(lights.project_lights(frame, month, lights.load_rules())).fillna("绿灯")
     units = data.load_units(counties)
-    frame["unit"] = frame["unit_id"].map(dict(zip(units["unit_id"], units["name"], strict=True))).fillna(frame["unit_id"])
+    names = dict(zip(units["unit_id"], units["name"], strict=True))
+    frame["unit"] = frame["unit_id"].map(lambda u: names.get(u, u))
     return frame
 
 
@@ -156,8 +188,9 @@ def ranking_table(month: str, counties: tuple[str, ...] | None, indicator: str) 
     frame = report.rankings.get(indicator)
     if frame is None:
         with data.cursor() as con:
-            previous, _ = project_history.month_frame(con, ranking.previous_month(month), user=USER, county=counties)
-        frame = ranking.ranking(report.projects, previous, month, indicator, report.units, targets_for(int(month[:4]), counties))
+            previous = months.comparison_frame(con, month, county=counties)
+            wanted = months.month_targets(con, month, units=list(report.units["unit_id"]))
+        frame = ranking.ranking(report.projects, previous, month, indicator, report.units, wanted)
     percent = ranking.INDICATORS[indicator][1] == "%"
     return pd.DataFrame({"位次": frame["rank"].astype("object").where(frame["rank"].notna(), "—"), "单位": frame["unit"],
                          "数值": [("—" if pd.isna(v) else f"{v:.1%}") if percent else v for v in frame["value"]],

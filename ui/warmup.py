@@ -33,7 +33,7 @@ def run(counties: tuple[str, ...] | None = None) -> float:
     try:
         from ui import data, mapkit
 
-        if not data.store_ready():  # the first visit builds the demo; nothing to warm yet
+        if data.store_state() != "ready":  # an empty store (the first visit chooses demo or local data): nothing to warm
             return 0.0
         year, first, last = overview_period(data.as_of())
         data.kpi_summary(first, last, counties)

@@ -112,5 +112,5 @@ def test_map_click_opens_the_case_and_a_stage_change_is_recorded(cold_server, ta
     wait_idle(tab)
     # the case's history table (drawn from the store after the save) shows the page user and the note
     tab.wait_for_function("""() => [...document.querySelectorAll('[data-testid=stDataFrame]')].map(d => d.textContent)
-        .some(t => t.includes('页面用户') && t.includes('方案经县国资委审议通过') && t.includes('摸底清查制定方案'))""", timeout=30_000)
+        .some(t => t.includes('本机用户') && t.includes('方案经县国资委审议通过') && t.includes('摸底清查制定方案'))""", timeout=30_000)
     tab.screenshot(path=str(ARTIFACTS / "assets_case.png"), full_page=True)

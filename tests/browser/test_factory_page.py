@@ -129,11 +129,14 @@ def test_a_factory_ledger_uploaded_on_the_page_is_imported(cold_server, tab, dem
     info.value.save_as(str(template))
     assert openpyxl.load_workbook(template).sheetnames == ["标准化厂房台账", "填写说明"]
     tab.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(ledger))
-    tab.get_by_role("button", name="导入", exact=True).click()
-    tab.get_by_text("导入 1 行，更新 0 行", exact=False).first.wait_for(timeout=60_000)
-    # The rejected row, its column and why (the grid's accessible table holds the text).
+    tab.get_by_role("button", name="预览", exact=True).click()
+    tab.get_by_text("将新增 1 条，更新 0 条", exact=False).first.wait_for(timeout=60_000)
+    # The rejected row, its column and why (the grid's accessible table holds the text), before anything is written.
     tab.wait_for_function("""() => [...document.querySelectorAll('[data-testid=stDataFrame]')]
         .some(d => d.textContent.startsWith('行号列原因') && d.textContent.includes('3建筑面积'))""", timeout=30_000)
+    wait_idle(tab)
+    tab.get_by_role("button", name="确认导入", exact=True).click()
+    tab.get_by_text("已导入：新增 1 条，更新 0 条", exact=False).first.wait_for(timeout=60_000)
     # The occupancy view counts the new factory (the caches were cleared by the import).
     tab.get_by_text("出租情况", exact=True).first.click()
     metric = tab.locator("[data-testid=stMetric]").filter(has_text="厂房（处）").first

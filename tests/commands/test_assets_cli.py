@@ -14,6 +14,7 @@ import pytest
 
 import cli
 import store
+from commands import CLI_USER
 from geo import coords
 
 STAGES = ["摸底清查", "制定方案", "招商推介", "洽谈对接", "签约", "盘活完成"]
@@ -114,18 +115,18 @@ def test_import_assets_then_summary(db, tmp_path, capsys):
     report = run_json(capsys, ["import", "assets", path, "--db", db, "--crs", "bd09", "--json"])
     assert (report["imported"], report["updated"], report["rejected_rows"], report["skipped_summary"]) == (2, 0, 0, 1)
     assert report["crs"] == "bd09" and report["kind"] == "闲置资产台账"
-    rows = sql(db, "SELECT name, county_adcode, ST_X(geom), ST_Y(geom) FROM idle_assets WHERE created_by = '命令行' ORDER BY name")
+    rows = sql(db, "SELECT name, county_adcode, ST_X(geom), ST_Y(geom) FROM idle_assets WHERE created_by = ? ORDER BY name", [CLI_USER])
     for name, county, x, y in rows:
         assert county == "421221" and coords.haversine_m(x, y, *points[name]) < 1.0
     # history dated at the dataset's data date (the demo's 2018-06-30), so the default summary includes them
-    assert sql(db, "SELECT DISTINCT changed_on, author FROM asset_stage_history WHERE author = '命令行'") == [(date(2018, 6, 30), "命令行")]
+    assert sql(db, "SELECT DISTINCT changed_on, author FROM asset_stage_history WHERE author = ?", [CLI_USER]) == [(date(2018, 6, 30), CLI_USER)]
     summary = run_json(capsys, ["assets", "--db", db, "--json"])
     assert summary["assets"] == 32
     assert summary["by_stage"]["盘活完成"] == 5 and summary["by_stage"]["招商推介"] == 7
     again = run_json(capsys, ["import", "assets", path, "--db", db, "--crs", "bd09", "--json"])
-    assert (again["imported"], again["updated"]) == (0, 2)
+    assert (again["imported"], again["updated"], again["unchanged"]) == (0, 0, 2)
 
 
 def test_import_assets_missing_file(db, capsys):
     assert cli.main(["import", "assets", "/nonexistent/台账.xlsx", "--db", str(db)]) == 2
-    assert "无法打开文件" in capsys.readouterr().err
+    assert "找不到文件" in capsys.readouterr().err

@@ -96,7 +96,7 @@ def test_import_factories_json_then_match(db, tmp_path, capsys):
     near = [r for r in json.loads(out) if not r["feasible"]]
     assert "隽水智造2号" in [r["name"] for r in near]
     code, out, _ = run(capsys, "import", "factories", path, "--db", db, "--json")
-    assert (json.loads(out)["imported"], json.loads(out)["updated"]) == (0, 2)
+    assert (json.loads(out)["imported"], json.loads(out)["updated"], json.loads(out)["unchanged"]) == (0, 0, 2)
 
 
 def test_import_unreadable_file_is_a_user_error(db, tmp_path, capsys):

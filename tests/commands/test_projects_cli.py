@@ -48,7 +48,7 @@ def test_import_projects_json_with_crs(shangluo):
     assert report["rejected"] == [{"row": 5, "column": "合同投资（亿元）", "reason": "金额无法识别：“??”"}]
     assert report["crs"] == "bd09"
     code, out, _ = run(["import", "projects", folder / "ledger.xlsx", "--crs", "bd09", "--json", "--db", db])
-    assert json.loads(out)["updated"] == 2 and json.loads(out)["imported"] == 0
+    assert (json.loads(out)["updated"], json.loads(out)["imported"], json.loads(out)["unchanged"]) == (0, 0, 2)
 
 
 def test_summary_and_export_cover_imported_data(shangluo):
@@ -74,17 +74,24 @@ def test_ledger_errors_exit_2_in_chinese(shangluo, tmp_path):
     code, _, err = run(["import", "projects", tmp_path / "x.csv", "--db", db])
     assert code == 2 and err.startswith("错误：没有找到表头")
     code, _, err = run(["import", "projects", tmp_path / "missing.xlsx", "--db", db])
-    assert code == 2 and "无法打开文件" in err
+    assert code == 2 and "找不到文件" in err
 
 
 def test_report_command(shangluo, tmp_path):
     db, folder = shangluo
     run(["import", "projects", folder / "ledger.xlsx", "--crs", "bd09", "--db", db])
     out_file, html_file = tmp_path / "r.xlsx", tmp_path / "r.html"
-    code, out, err = run(["report", "--month", "2024-06", "--out", out_file, "--html", html_file, "--db", db])
+    code, out, err = run(["report", "--month", "2024-06", "--json", "--db", db])
+    assert code == 0, err
+    live = json.loads(out)
+    assert live["frozen"] is False and live["signed"] == 1  # 2024 Jan–Jun: 乙项目 has no signing date
+    code, out, err = run(["freeze", "--month", "2024-06", "--json", "--db", db])
+    assert code == 0 and json.loads(out)["already"] is False, err
+    code, out, err = run(["report", "--month", "2024-06", "--out", out_file, "--html", html_file, "--json", "--db", db])
     assert code == 0, err
     summary = json.loads(out)
-    assert summary["frozen"] is True and summary["signed"] == 1  # 2024 Jan–Jun: 乙项目 has no signing date
+    assert summary["frozen"] is True and summary["signed"] == 1
+    assert {k: v for k, v in summary.items() if k not in ("frozen", "files")} == {k: v for k, v in live.items() if k not in ("frozen", "files")}
     first = out_file.read_bytes()
     assert first[:2] == b"PK" and "<svg" in html_file.read_text(encoding="utf-8")
     run(["import", "projects", folder / "ledger.xlsx", "--crs", "wgs84", "--db", db])  # a later edit (positions move)

@@ -287,6 +287,19 @@ def test_rebuild_replaces_instead_of_appending(demo_copy):
     from data import demo
 
     demo_copy.execute("UPDATE projects SET name = '临时' WHERE project_id = 'XN-2018-0001'")
-    counts = demo.build(demo_copy)
+    counts = demo.build(demo_copy, force=True)
     assert counts["projects"] == 1216 and counts["regions"] == 7
     assert one(demo_copy, "SELECT count(*) FROM projects WHERE name = '临时'") == (0,)
+
+
+def test_demo_is_never_built_over_data(con, toy):
+    """A store holding any row (here one park, no regions) is refused and keeps its row."""
+    import geopandas as gpd
+
+    from data import demo
+    from layers import parks
+
+    parks.insert(con, gpd.GeoDataFrame({"park_id": ["P1"], "name": ["自建园区"]}, geometry=[toy.park_a], crs=toy.crs), user="测试")
+    with pytest.raises(demo.DemoRefused, match="已有数据"):
+        demo.build(con)
+    assert one(con, "SELECT list(name) FROM parks") == (["自建园区"],)

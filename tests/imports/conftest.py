@@ -29,3 +29,21 @@ def shangluo_con(shangluo_file, tmp_path):
     connection = store.connect(path)
     yield connection
     connection.close()
+
+
+@pytest.fixture
+def fail_writes_to(monkeypatch):
+    """``fail_writes_to("project_stage_history")``: every insert into that table raises (a full disk mid-import)."""
+    from store import tables
+
+    def arm(table: str):
+        real = tables._insert_rows
+
+        def broken(con, spec, rows, user):
+            if spec.table == table:
+                raise RuntimeError("磁盘已满")
+            return real(con, spec, rows, user)
+
+        monkeypatch.setattr(tables, "_insert_rows", broken)
+
+    return arm

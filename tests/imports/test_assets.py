@@ -89,11 +89,11 @@ def test_bd09_ledger_positions_and_summary_counts(store_con, tmp_path):
 def test_reimport_updates_and_records_only_stage_changes(store_con, tmp_path):
     asset_import.import_assets(store_con, merged_xlsx(tmp_path / "一月.xlsx"), user=U, on=date(2018, 1, 31))
     again = asset_import.import_assets(store_con, merged_xlsx(tmp_path / "一月.xlsx"), user=U, on=date(2018, 2, 28))
-    assert (again.imported, again.updated) == (0, 6)
+    assert (again.imported, again.updated, again.unchanged) == (0, 0, 6)
     assert len(idle_assets.load(store_con)) == 6 and len(asset_cases.load_events(store_con)) == 6
     moved = [r if r[0] != "乙办公楼" else (*r[:3], "已投用", "盘活完成", r[5]) for r in ROWS]
     march = asset_import.import_assets(store_con, merged_xlsx(tmp_path / "三月.xlsx", moved), user="国资委", on=date(2018, 3, 31))
-    assert (march.imported, march.updated) == (0, 6)
+    assert (march.imported, march.updated, march.unchanged) == (0, 1, 5)
     events = asset_cases.load_events(store_con)
     change = events[events["seq"] == 2]
     assert len(change) == 1
@@ -200,11 +200,8 @@ def test_missing_stage_defaults_to_inventory_with_a_warning(store_con, tmp_path)
     assert idle_assets.load(store_con)["stage"].tolist() == ["摸底清查"]
 
 
-def test_write_is_atomic(store_con, tmp_path, monkeypatch):
-    def broken(*args, **kwargs):
-        raise RuntimeError("disk full")
-
-    monkeypatch.setattr(asset_import.asset_cases, "insert_events", broken)
+def test_write_is_atomic(store_con, tmp_path, fail_writes_to):
+    fail_writes_to("asset_stage_history")
     with pytest.raises(RuntimeError):
         asset_import.import_assets(store_con, merged_xlsx(tmp_path / "台账.xlsx"), user=U, on=ON)
     assert idle_assets.load(store_con).empty

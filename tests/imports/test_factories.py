@@ -98,7 +98,7 @@ def test_reimport_updates_instead_of_duplicating(parks_con, gb18030_csv):
     text = gb18030_csv.read_bytes().decode("gb18030").replace("华鑫电子", "恒通精密")
     gb18030_csv.write_bytes(text.encode("gb18030"))
     report = import_factories(parks_con, gb18030_csv)
-    assert (report.imported, report.updated) == (0, 4)
+    assert (report.imported, report.updated, report.unchanged) == (0, 1, 3)
     f = by_name(parks_con)
     assert set(f["factory_id"]) == ids and f.loc["甲园2#厂房", "tenant"] == "恒通精密"
     # the stored position survives a re-import of a row without coordinates

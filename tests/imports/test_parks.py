@@ -54,7 +54,7 @@ def test_geojson_in_wgs84(store_with_park, tmp_path, toy):
     assert stored.at["乙新材料产业园", "county_adcode"] == toy.b  # placed in the county containing it
     assert stored.at["乙新材料产业园", "park_id"] == park_import.park_key("乙新材料产业园")
     again = import_park_polygons(store_with_park, path)
-    assert (again.updated, again.imported) == (2, 0)  # the created park is matched the second time
+    assert (again.updated, again.imported, again.unchanged) == (0, 0, 2)  # the created park is matched the second time
 
 
 def test_gpkg_in_cgcs2000_gauss_kruger_is_reprojected(tmp_path):
@@ -173,14 +173,10 @@ def test_capacity_ledger_updates_figures_with_units(store_with_park, tmp_path):
     assert (metrics["tax_wan"], metrics["output_wan"]) == (8000.0, 300_000.0)
 
 
-def test_capacity_ledger_is_atomic(store_with_park, tmp_path, monkeypatch):
+def test_capacity_ledger_is_atomic(store_with_park, tmp_path, fail_writes_to):
     path = tmp_path / "capacity.csv"
     path.write_text(LEDGER, encoding="utf-8")
-
-    def broken(*args, **kwargs):
-        raise RuntimeError("磁盘已满")
-
-    monkeypatch.setattr(park_import.park_metrics, "insert", broken)
+    fail_writes_to("park_metrics")
     with pytest.raises(RuntimeError):
         import_park_capacity(store_with_park, path)
     assert parks.load(store_with_park).set_index("park_id").at["P1", "available_land_mu"] == 500.0

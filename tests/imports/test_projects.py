@@ -119,21 +119,23 @@ def test_reimport_updates_instead_of_duplicating(con, tmp_path):
     path = ledger(tmp_path / "l.xlsx")
     importer.import_projects(con, path)
     ids = stored(con)["project_id"].to_dict()
+    history = len(project_history.load_events(con))
     again = importer.import_projects(con, path)
-    assert (again.imported, again.updated) == (0, 4)
+    assert (again.imported, again.updated, again.unchanged, again.events) == (0, 0, 4, 0)
     assert stored(con)["project_id"].to_dict() == ids
+    assert len(project_history.load_events(con)) == history  # no second 签约 event
     # Next month the stage moves on and a cell is left blank: the stage updates, the blank keeps the stored value.
     later = ledger(tmp_path / "m.xlsx", stage_vien="竣工投产")
     wb = openpyxl.load_workbook(later)
     wb.active["E5"] = None  # 到位资金 of 光伏支架项目 left blank
     wb.save(later)
     third = importer.import_projects(con, later)
-    assert (third.imported, third.updated) == (0, 4)
+    assert (third.imported, third.updated, third.unchanged, third.events) == (0, 1, 3, 1)  # one stage change, one event
     got = stored(con)
     assert len(got) == 4 and got.loc["光伏支架项目", "stage"] == "投产"
     assert got.loc["光伏支架项目", "funds_in_place_wan"] == 3_000.0
     events = project_history.load_events(con, project_ids=[ids["光伏支架项目"]])
-    assert ("投产", pd.Timestamp(2024, 6, 30)) in set(zip(events["stage"], pd.to_datetime(events["changed_on"]), strict=True))  # dated by 填报时间
+    assert ("投产", pd.Timestamp(2024, 6, 30)) in set(zip(events["stage"], pd.to_datetime(events["changed_on"]), strict=True))  # the ledger's date
 
 
 def test_identity_by_code_then_name(con, tmp_path):
@@ -150,11 +152,8 @@ def test_identity_by_code_then_name(con, tmp_path):
     assert got.loc["光伏支架（一期）项目", "project_id"] == pid
 
 
-def test_import_is_atomic(con, tmp_path, monkeypatch):
-    def boom(*args, **kwargs):
-        raise RuntimeError("磁盘已满")
-
-    monkeypatch.setattr(project_history, "insert_events", boom)
+def test_import_is_atomic(con, tmp_path, fail_writes_to):
+    fail_writes_to("project_stage_history")
     with pytest.raises(RuntimeError):
         importer.import_projects(con, ledger(tmp_path / "l.xlsx"))
     assert len(projects.load(con)) == 0

@@ -45,17 +45,22 @@ def test_registry_names_and_schema(con):
     layers.create_all(con)  # idempotent
 
 
-def test_is_initialised(con, county_frame):
-    assert layers.is_initialised(con) is False  # schema but no region
+def test_is_empty_and_has_regions(con, county_frame, toy):
+    assert layers.is_empty(con) and not layers.has_regions(con)
+    parks.insert(con, gpd.GeoDataFrame({"park_id": ["P1"], "name": ["园"]}, geometry=[toy.park_a], crs=toy.crs), user=U)
+    assert not layers.is_empty(con) and not layers.has_regions(con)  # data without regions is not an empty store
     regions.insert(con, county_frame, user=U)
-    assert layers.is_initialised(con) is True
+    assert layers.has_regions(con)
 
 
-def test_is_initialised_without_schema():
+def test_create_all_records_the_schema_version():
     import store
+    from store import migrations
 
     bare = store.connect(":memory:")
-    assert layers.is_initialised(bare) is False
+    assert migrations.version(bare) is None
+    assert layers.create_all(bare)["to"] == migrations.SCHEMA_VERSION
+    assert migrations.version(bare) == migrations.SCHEMA_VERSION
 
 
 @pytest.mark.parametrize("name", ["regions", "parks", "factories", "assets", "projects"])

@@ -19,4 +19,4 @@ def test_save_upserts_and_deletes(con):
     assert stored == {("U1", "signed_projects"): 35.0, ("U1", "funds_in_place_yi"): 12.5}
     actions = con.execute("SELECT action, count(*) FROM audit_log WHERE table_name = 'targets' AND user_name = '网页' "
                           "GROUP BY action ORDER BY action").fetchall()
-    assert dict(actions) == {"delete": 1, "upsert": 2}  # one audit row per target
+    assert dict(actions) == {"delete": 1, "insert": 1, "update": 1}  # one audit row per target

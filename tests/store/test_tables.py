@@ -33,9 +33,11 @@ def db():
 
 
 def audit(con, table="things"):
-    return con.execute(
-        "SELECT user_name, action, record_id, details FROM audit_log WHERE table_name = ? ORDER BY audit_id", [table]
+    """(user, action, record, changes as {field: [old, new]}) in the order written."""
+    rows = con.execute(
+        "SELECT user_name, action, record_id, CAST(changes AS VARCHAR) FROM audit_log WHERE table_name = ? ORDER BY audit_id", [table]
     ).fetchall()
+    return [(u, a, r, json.loads(c) if c else {}) for u, a, r, c in rows]
 
 
 def columns_of(con, table):
@@ -46,9 +48,10 @@ def columns_of(con, table):
 
 def test_ddl_columns_key_and_stamps(db):
     assert columns_of(db, "things") == ["thing_id", "name", "qty", "day", "note", "geom",
-                                        "created_at", "created_by", "updated_at", "updated_by"]
-    assert columns_of(db, "plain") == ["k", "v", "created_at", "created_by", "updated_at", "updated_by"]
-    assert columns_of(db, "audit_log") == ["audit_id", "logged_at", "user_name", "action", "table_name", "record_id", "details"]
+                                        "created_at", "created_by", "updated_at", "updated_by", "row_version"]
+    assert columns_of(db, "plain") == ["k", "v", "created_at", "created_by", "updated_at", "updated_by", "row_version"]
+    assert columns_of(db, "audit_log") == ["audit_id", "logged_at", "user_name", "action", "table_name", "record_id", "details",
+                                           "batch_id", "changes"]
     db.execute("INSERT INTO plain (k, v) VALUES ('a', 1)")
     with pytest.raises(Exception, match="(?i)primary key|constraint"):
         db.execute("INSERT INTO plain (k, v) VALUES ('a', 2)")
@@ -75,9 +78,17 @@ def test_update_changes_only_given_fields_and_is_audited(db):
     assert tables.update(db, THINGS, "t1", {"qty": 7.0, "day": date(2018, 6, 30)}, user="李四") is True
     row = db.execute("SELECT name, qty, day, note, created_by, updated_by, updated_at >= created_at FROM things").fetchone()
     assert row == ("甲", 7.0, date(2018, 6, 30), "原", "张三", "李四", True)
-    user, action, record, details = audit(db)[-1]
+    user, action, record, changes = audit(db)[-1]
     assert (user, action, record) == ("李四", "update", "t1")
-    assert json.loads(details) == {"qty": 7.0, "day": "2018-06-30"}
+    assert changes == {"qty": [1.0, 7.0], "day": [None, "2018-06-30"]}  # old → new, only what changed
+    assert db.execute("SELECT row_version FROM things").fetchone() == (2,)
+
+
+def test_update_to_the_same_values_writes_nothing(db):
+    tables.insert(db, THINGS, [{"thing_id": "t1", "name": "甲", "qty": 1.0}], user="张三")
+    assert tables.update(db, THINGS, "t1", {"qty": 1.0}, user="李四") is True
+    assert len(audit(db)) == 1
+    assert db.execute("SELECT updated_by, row_version FROM things").fetchone() == ("张三", 1)
 
 
 def test_update_missing_row_returns_false_without_audit(db):
@@ -89,8 +100,9 @@ def test_update_geometry_and_set_to_null(db):
     tables.insert(db, THINGS, [{"thing_id": "t1", "name": "甲"}], user="u")
     assert tables.update(db, THINGS, "t1", {"geometry": Point(114.5, 29.5)}, user="u")
     assert db.execute("SELECT ST_AsText(geom) FROM things").fetchone() == ("POINT (114.5 29.5)",)
-    # geometry changes are applied but not copied into the audit details (WKB is not JSON)
-    assert json.loads(audit(db)[-1][3]) == {}
+    # geometry changes are logged as WKB hex, so an undo can restore them exactly
+    old, new = audit(db)[-1][3]["geom"]
+    assert old is None and shapely.from_wkb(bytes.fromhex(new.removeprefix("WKB:"))).equals(Point(114.5, 29.5))
     assert tables.update(db, THINGS, "t1", {"geometry": None}, user="u")
     assert db.execute("SELECT geom IS NULL FROM things").fetchone() == (True,)
 
@@ -118,12 +130,13 @@ def test_upsert_updates_instead_of_duplicating(db):
     rows = db.execute("SELECT thing_id, name, qty, note, created_by, updated_by FROM things ORDER BY 1").fetchall()
     # note was not in the incoming frame, so it keeps its value; created_by keeps the first writer
     assert rows == [("t1", "新", 2.0, "保留", "张三", "李四"), ("t2", "乙", None, None, "李四", "李四")]
-    assert [(u, a, r) for u, a, r, _ in audit(db)] == [("张三", "insert", "t1"), ("李四", "upsert", "t1"), ("李四", "upsert", "t2")]
+    assert [(u, a, r) for u, a, r, _ in audit(db)] == [("张三", "insert", "t1"), ("李四", "insert", "t2"), ("李四", "update", "t1")]
+    assert audit(db)[-1][3] == {"name": ["旧", "新"], "qty": [1.0, 2.0]}
 
 
 def test_plain_insert_of_existing_key_fails_and_keeps_row(db):
     tables.insert(db, PLAIN, [{"k": "a", "v": 1}], user="u")
-    with pytest.raises(Exception, match="(?i)constraint|duplicate"):
+    with pytest.raises(ValueError, match="已有"):
         tables.insert(db, PLAIN, [{"k": "a", "v": 2}], user="u")
     assert db.execute("SELECT v FROM plain").fetchall() == [(1,)]
 
@@ -249,3 +262,36 @@ def test_frame_in_other_crs_is_not_stored_as_degrees(db):
         return  # refusing is acceptable
     x, y = db.execute("SELECT ST_X(geom), ST_Y(geom) FROM things").fetchone()
     assert x == pytest.approx(114.3) and y == pytest.approx(29.8)
+
+
+# --- merge rule, optimistic checks ----------------------------------------------------------
+
+def test_merge_keeps_stored_values_for_blanks_and_clears_on_the_marker(db):
+    tables.insert(db, THINGS, [{"thing_id": "t1", "name": "甲", "qty": 1.0, "note": "保留", "day": date(2024, 1, 1)}], user="u")
+    result = tables.write(db, THINGS, pd.DataFrame({"thing_id": ["t1"], "name": ["甲"], "qty": [np.nan], "note": [None],
+                                                    "day": [tables.CLEAR]}), user="v", mode="merge")
+    assert (result.updated, result.inserted) == (["t1"], [])
+    assert db.execute("SELECT qty, note, day FROM things").fetchone() == (1.0, "保留", None)
+    assert result.changes["t1"] == {"day": (date(2024, 1, 1), None)}
+
+
+def test_merge_reports_unchanged_rows(db):
+    tables.insert(db, THINGS, [{"thing_id": "t1", "name": "甲", "qty": 1.0}], user="u")
+    result = tables.write(db, THINGS, [{"thing_id": "t1", "name": "甲", "qty": 1.0}, {"thing_id": "t2", "name": "乙"}], user="v")
+    assert (result.inserted, result.updated, result.unchanged) == (["t2"], [], ["t1"])
+
+
+def test_stale_version_is_a_conflict_and_changes_nothing(db):
+    tables.insert(db, THINGS, [{"thing_id": "t1", "name": "甲", "qty": 1.0}], user="u")
+    assert tables.update(db, THINGS, "t1", {"qty": 2.0}, user="甲", expected_version=1)
+    with pytest.raises(store.ConflictError, match="该记录已被他人修改，请刷新后重试"):
+        tables.update(db, THINGS, "t1", {"qty": 3.0}, user="乙", expected_version=1)
+    with pytest.raises(store.ConflictError):
+        tables.delete(db, THINGS, "t1", user="乙", expected_version=1)
+    assert db.execute("SELECT qty, row_version FROM things").fetchone() == (2.0, 2)
+
+
+def test_delete_logs_the_last_values(db):
+    tables.insert(db, THINGS, [{"thing_id": "t1", "name": "甲", "qty": 4.0}], user="u")
+    tables.delete(db, THINGS, "t1", user="u")
+    assert audit(db)[-1][3] == {"name": ["甲", None], "qty": [4.0, None]}

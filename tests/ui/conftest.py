@@ -77,3 +77,29 @@ def demo_copy_env(ui_demo, tmp_path, monkeypatch):
     monkeypatch.setenv(store.ENV_VAR, str(db))
     yield db
     data._connection.clear()
+
+
+@pytest.fixture(scope="module")
+def shangluo_store(tmp_path_factory):
+    """A store holding only 商洛市's real boundaries and a dataset name: a new city's first day (not the demo)."""
+    from layers import dataset, regions
+
+    path = tmp_path_factory.mktemp("shangluo_ui") / "base.duckdb"
+    con = store.connect(path)
+    try:
+        layers.create_all(con)
+        regions.import_region(con, "商洛市", user="测试")
+        dataset.set_info(con, user="测试", label="商洛市招商项目", region="611000", demo="false")
+    finally:
+        con.close()
+    return path
+
+
+@pytest.fixture
+def shangluo_env(shangluo_store, tmp_path, monkeypatch):
+    """``PARKMAP_DB`` pointing at a private copy of :func:`shangluo_store` (pages may write)."""
+    db = tmp_path / "shangluo.duckdb"
+    shutil.copyfile(shangluo_store, db)
+    monkeypatch.setenv(store.ENV_VAR, str(db))
+    yield db
+    data._connection.clear()

@@ -180,12 +180,17 @@ def test_pages_registry_points_at_existing_files():
     assert sorted(listed) == sorted(_rel(s) for s in SCRIPTS)
 
 
-def test_first_run_builds_demo_into_missing_file(tmp_path, monkeypatch):
+def test_first_run_offers_demo_or_local_data_and_builds_the_demo_on_request(tmp_path, monkeypatch):
     path = tmp_path / "fresh" / "parkmap.duckdb"
     assert not path.exists()
     monkeypatch.setenv(store.ENV_VAR, str(path))
 
     at = app_test().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [x.value for x in at.title] == [t("ob_title")]
+    assert {b.label for b in at.button} >= {t("ob_demo_go"), t("ob_local_go")}
+    assert not at.metric  # no page until a path is chosen
+    next(b for b in at.button if b.label == t("ob_demo_go")).click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert metrics(at)[t("kpi_signed")] == "391"
     assert any("演示数据" in i.value for i in at.info)

@@ -6,7 +6,7 @@ import json
 
 import shapely
 
-from ui import data, mapkit, uploads
+from ui import data, identity, mapkit, uploads
 
 
 def park_name() -> str:
@@ -16,12 +16,15 @@ def park_name() -> str:
 def test_factory_ledger_upload_imports_and_reaches_the_map(demo_copy_env):
     before = next(m for m in mapkit.map_layers(None) if m.name == "factories").main.count
     raw = f"厂房名称,所在园区,建筑面积,状态,层数,经度（GPS）,纬度（GPS）\n网页导入测试1#,{park_name()},3200,空置,1,114.32,29.85\n".encode("gb18030")
-    result, error = uploads.run("factories", raw, "厂房台账.csv")
-    assert error is None and result["imported"] == 1, result
-    assert result["summary"].startswith("导入 1 行，更新 0 行"), result["summary"]
+    preview, error = uploads.run("factories", raw, "厂房台账.csv", dry_run=True)
+    assert error is None and preview["dry_run"] and preview["imported"] == 1, preview
+    assert preview["summary"].startswith("将新增 1 条，更新 0 条"), preview["summary"]
+    assert not (data.load_layer("factories", None)["name"] == "网页导入测试1#").any()  # a preview writes nothing
+    result, error = uploads.run("factories", raw, "厂房台账.csv", expect=preview["fingerprint"])
+    assert error is None and result["imported"] == 1 and result["batch_id"], result
     factories = data.load_layer("factories", None)
     row = factories[factories["name"] == "网页导入测试1#"].iloc[0]
-    assert row["floor_area_m2"] == 3200 and row["created_by"] == uploads.USER
+    assert row["floor_area_m2"] == 3200 and row["created_by"] == identity.user()
     assert next(m for m in mapkit.map_layers(None) if m.name == "factories").main.count == before + 1  # caches cleared
 
 

@@ -1,0 +1,246 @@
+"""One import pipeline for every ledger kind: read → map columns → parse values → validate → resolve identity → merge with
+stored → write, each step once. A kind (:class:`Kind`) contributes its reader (schema), its identity rule and its own
+validations (``resolve``); everything else is here:
+
+- the ledger's effective date (:mod:`imports.dates`, or the user's ``as_of``) dates every state the ledger states
+  without a date of its own, and moves the dataset's 数据截至 forward;
+- values no ledger can mean (negative or non-finite amounts and areas, a 亿/万 mix-up) are rejected by row;
+- one merge rule (:func:`store.tables.write`, mode ``merge``): a blank cell or a missing column keeps the stored value,
+  the marker ``（清空）`` clears it; unchanged records are counted, not rewritten;
+- reading, resolving and writing happen in one transaction under the store's write lock, so two imports racing on one
+  record lose nothing (the second sees the first's result);
+- every import is a batch (:mod:`store.audit`) with its report; ``dry_run`` runs it all and rolls back (the preview
+  shows exactly what the commit would write), and a commit given the preview's ``expect`` fingerprint is refused when
+  the stored data changed in between.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+import duckdb
+import pandas as pd
+
+from imports.dates import ledger_date
+from imports.report import Change, ImportReport
+from layers import dataset
+from store import ConflictError, audit, tables
+
+#: Upper bounds no county record reaches: above them a value is a unit mistake (元 written under 万元 …).
+MONEY_MAX_WAN = 50_000_000.0  # 5,000 亿元
+AREA_MAX_M2 = 50_000_000.0  # 50 km²
+LAND_MAX_MU = 500_000.0  # ≈ 333 km²
+#: A project this many times the ledger's median amount (and above 100 亿元) is reported for checking.
+OUTLIER_FACTOR = 1000.0
+OUTLIER_MIN_WAN = 1_000_000.0
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the user chose on the upload form or the command line."""
+
+    crs: str | None = None  # coordinate system of lon/lat columns or of a boundary file
+    as_of: date | None = None  # the effective date, overriding what the ledger says
+    name_field: str | None = None  # boundary files: the attribute holding the park name
+    encoding: str | None = None  # boundary files: the .dbf encoding
+
+
+@dataclass
+class Context:
+    """What ``Kind.resolve`` works with: the open store (inside the import's transaction), the report, the options and
+    the effective date."""
+
+    con: duckdb.DuckDBPyConnection
+    report: ImportReport
+    options: Options
+    as_of: date
+    user: str
+    title_cells: list = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Write:
+    """Rows for one table. ``rows`` may carry ``_row`` (sheet row) and ``_name`` (what to call the record in the report);
+    the ``primary`` write is what the report's 新增/更新/无变化 counts; ``events`` writes are history rows."""
+
+    spec: tables.TableSpec
+    rows: pd.DataFrame
+    mode: str = "merge"
+    primary: bool = False
+    events: bool = False
+
+
+@dataclass(frozen=True)
+class Limit:
+    """A plausible range for a numeric column: below ``low`` or above ``high`` the row is rejected."""
+
+    low: float | None = 0.0
+    high: float | None = None
+    what: str = "数值"
+
+
+@dataclass(frozen=True)
+class Kind:
+    key: str  # "projects", "factories", "assets", "park_capacity", "park_polygons"
+    label: str  # 项目台账 …
+    layer: str  # the table it fills
+    read: Callable  # (source, filename, Options) -> (frame, ImportReport)
+    resolve: Callable  # (Context, frame) -> list[Write]
+    labels: Mapping[str, str] = field(default_factory=dict)  # column → Chinese label for the report
+    limits: Mapping[str, Limit] = field(default_factory=dict)
+    dated: bool = True  # whether the ledger's date becomes the dataset's 数据截至
+    outliers: tuple[str, ...] = ()  # money columns checked for a 亿/万 mix-up against the ledger's median
+
+
+class _Preview(Exception):
+    """Raised inside the transaction of a dry run so that everything it wrote is rolled back."""
+
+
+def _effective_date(con, frame: pd.DataFrame, report: ImportReport, options: Options) -> date:
+    if options.as_of:
+        report.as_of_source = "导入时指定"
+        return options.as_of
+    found, where = ledger_date(frame.attrs.get("title_cells", []), report.file)
+    if found:
+        report.as_of_source = where
+        return found
+    current = dataset.as_of(con)
+    if current:
+        report.as_of_source = "台账未注明，按现有数据截至日"
+        report.warn(f"台账标题中没有“截至××日”或统计期间，也没有填报时间：数据日期按现有数据截至日 {current} 记，可在导入时修改")
+        return current
+    report.as_of_source = "台账未注明，按导入当天"
+    report.warn("台账标题中没有“截至××日”或统计期间，也没有填报时间：数据日期按导入当天记，可在导入时修改")
+    return date.today()
+
+
+def validate(frame: pd.DataFrame, kind: Kind, report: ImportReport) -> pd.DataFrame:
+    """Reject rows whose numbers no ledger can mean (non-finite, outside the kind's limits); warn on 亿/万 mix-ups."""
+    bad: set[int] = set()
+    for column, limit in kind.limits.items():
+        if column not in frame:
+            continue
+        header = report.columns.get(column, kind.labels.get(column, column))
+        for row, value in zip(frame["_row"], frame[column], strict=True):
+            if value is None or value is tables.CLEAR or (isinstance(value, float) and math.isnan(value)):
+                continue
+            try:
+                number = float(value)
+            except (TypeError, ValueError):
+                continue
+            if not math.isfinite(number):
+                reason = f"{limit.what}不是有效数字：“{value}”"
+            elif limit.low is not None and number < limit.low:
+                reason = f"{limit.what}不能为负：{value:g}" if limit.low == 0 else f"{limit.what}不能小于 {limit.low:g}：{value:g}"
+            elif limit.high is not None and number > limit.high:
+                reason = f"{limit.what}异常（{number:,.6g}），超出合理范围：请核对单位（万元/亿元/元、㎡/亩）"
+            else:
+                continue
+            report.reject(int(row), header, reason)
+            bad.add(int(row))
+    frame = frame[~frame["_row"].isin(bad)]
+    for column in kind.outliers:
+        if column not in frame:
+            continue
+        values = pd.to_numeric(frame[column].where(frame[column].map(lambda v: v is not tables.CLEAR), None), errors="coerce")
+        median = values[values > 0].median()
+        if pd.isna(median) or median <= 0:
+            continue
+        header = report.columns.get(column, kind.labels.get(column, column))
+        for row, value in zip(frame["_row"], values, strict=True):
+            if pd.notna(value) and value >= OUTLIER_MIN_WAN and value >= OUTLIER_FACTOR * median:
+                report.warn(f"“{header}”远高于本台账其他行（中位数 {median:,.0f} 万元的 {value / median:,.0f} 倍），请核对是否把元或万元写成了亿元",
+                            row=int(row))
+    return frame.reset_index(drop=True)
+
+
+def _fingerprint(parts: list) -> str:
+    text = json.dumps(parts, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _shown(value):
+    if value is None:
+        return None
+    if hasattr(value, "geom_type"):
+        point = value.representative_point()
+        return f"{point.x:.6f},{point.y:.6f}" if value.geom_type == "Point" else f"{value.geom_type}（边界）"
+    return audit.jsonable(value)
+
+
+def _record_changes(kind: Kind, write: Write, result: tables.WriteResult, inserted: pd.DataFrame, meta: dict, report: ImportReport) -> None:
+    label = lambda c: "位置" if c == "geom" else kind.labels.get(c, c)  # noqa: E731
+    for key, row in zip(result.inserted, inserted.to_dict("records"), strict=True):
+        sheet_row, name = meta.get(key, (None, None))
+        fields = {label(c): [None, _shown(v)] for c, v in row.items() if c != write.spec.key and v is not None}
+        report.add_change(Change("新增", sheet_row, str(key), name, fields))
+    for key in result.updated:
+        sheet_row, name = meta.get(key, (None, None))
+        fields = {label(c): [_shown(o), _shown(n)] for c, (o, n) in result.changes[key].items()}
+        report.add_change(Change("更新", sheet_row, str(key), name, fields))
+
+
+def run(con: duckdb.DuckDBPyConnection, kind: Kind, source, *, user: str, filename: str | None = None,
+        options: Options = Options(), dry_run: bool = False, expect: str | None = None) -> ImportReport:
+    """Import ``source`` (a path or the file's bytes; pass ``filename`` with bytes) as ``kind``; returns the report.
+
+    Raises :class:`imports.sheet.LedgerError` when the file as a whole cannot be used (nothing written), and
+    :class:`store.ConflictError` when ``expect`` (a preview's fingerprint) no longer matches.
+    """
+    frame, report = kind.read(source, filename, options)
+    as_of = _effective_date(con, frame, report, options)
+    report.as_of = as_of.isoformat()
+    frame = validate(frame, kind, report)
+    try:
+        with audit.batch(con, user=user, kind="import", label=report.file, layer=kind.layer, as_of=as_of) as made:
+            ctx = Context(con, report, options, as_of, user, frame.attrs.get("title_cells", []))
+            parts = []
+            for write in kind.resolve(ctx, frame):
+                rows = write.rows
+                if rows is None or rows.empty:
+                    continue
+                meta = {}
+                if "_row" in rows or "_name" in rows:
+                    keys = rows[write.spec.key].astype(str)
+                    meta = dict(zip(keys, zip(rows.get("_row", pd.Series([None] * len(rows))).tolist(),
+                                              rows.get("_name", pd.Series([None] * len(rows))).tolist(), strict=True), strict=True))
+                    rows = rows.drop(columns=[c for c in ("_row", "_name") if c in rows])
+                result = tables.write(con, write.spec, rows, user=user, mode=write.mode)
+                if write.primary:
+                    report.imported += len(result.inserted)
+                    report.updated += len(result.updated)
+                    report.unchanged += len(result.unchanged)
+                    _record_changes(kind, write, result, result.inserted_rows, meta, report)
+                if write.events:
+                    report.events += len(result.inserted)
+                parts.append([write.spec.table, sorted(map(str, result.inserted)),
+                              {str(k): {c: [audit.jsonable(o), audit.jsonable(n)] for c, (o, n) in v.items()} for k, v in result.changes.items()}])
+            if kind.dated and (report.imported or report.updated or report.events):
+                dataset.advance_as_of(con, as_of, user=user)
+            report.fingerprint = _fingerprint(parts)
+            if expect is not None and expect != report.fingerprint:
+                raise ConflictError("预览之后数据已有变化，请重新预览后再确认导入")
+            report.batch_id = made.batch_id
+            audit.set_report(con, made.batch_id, report.to_dict())
+            if dry_run:
+                raise _Preview
+    except _Preview:
+        report.dry_run = True
+        report.batch_id = None
+    return report
+
+
+def blank(value) -> bool:
+    """Missing (None/NaN/NaT) — but not the explicit clear marker."""
+    return tables.blank(value)
+
+
+def scaled(values: pd.Series, factor: float) -> pd.Series:
+    """Numbers of a parsed column times ``factor`` (a unit conversion); blanks and the clear marker stay as they are."""
+    return pd.Series([v if v is None or v is tables.CLEAR or blank(v) or isinstance(v, bool) else float(v) * factor for v in values],
+                     index=values.index, dtype=object)
