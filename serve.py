@@ -6,16 +6,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 
 import streamlit as st
 
 
 @contextlib.asynccontextmanager
 async def lifespan(_app):
-    from ui import warmup
+    from ui import audit_views, warmup
 
     task = asyncio.get_running_loop().run_in_executor(None, warmup.run)  # connections are accepted meanwhile
+    stop = threading.Event()
+    backups = threading.Thread(target=audit_views.daily_backups, args=(stop,), name="daily-backup", daemon=True)
+    backups.start()
     yield None
+    stop.set()
     with contextlib.suppress(Exception):
         await asyncio.wait_for(task, timeout=1)
 

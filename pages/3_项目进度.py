@@ -8,6 +8,7 @@ import streamlit as st
 from analysis.ranking import INDICATORS
 from ui import data, page, uploads, widgets
 from ui import project_views as pv
+from ui.safe_html import md
 from ui.text import t
 
 scope = page.setup(t("pp_title"))
@@ -20,7 +21,7 @@ month = st.selectbox(t("pp_month"), months, index=0)
 report = pv.month_report(month, scope.counties)
 state = pv.freeze_state(month)
 if state["frozen"]:
-    st.caption(t("pp_frozen", at=state["at"], by=state["by"]))
+    st.caption(t("pp_frozen", at=state["at"], by=md(state["by"])))
 else:
     st.caption(t("pp_live"))
     if state["can_freeze"]:
@@ -32,7 +33,7 @@ else:
                 st.rerun()
 if "freeze-message" in st.session_state:
     ok, message = st.session_state.pop("freeze-message")
-    (st.success if ok else st.error)(message)
+    (st.success if ok else st.error)(md(message))
 summary, done = pv.kpis(month, scope.counties)
 st.markdown(f"**{report.period_label}**")
 widgets.kpi_cards(summary, done)
@@ -72,7 +73,7 @@ with st.expander(t("pp_targets", year=year)):
     if st.button(t("pp_targets_save"), key=f"targets-save-{year}"):
         touched, problems = pv.save_targets(year, edited, scope.counties)
         for problem in problems:
-            st.error(problem)
+            st.error(md(problem))
         if not problems:  # run again so the KPI cards above show the new completion rates
             st.session_state["targets-saved"] = (touched, pd.Timestamp.now().strftime("%H:%M:%S"))
             st.rerun()

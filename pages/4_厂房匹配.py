@@ -10,6 +10,7 @@ import streamlit as st
 from analysis.matching import WEIGHT_LABELS, Requirement, Weights, match
 from ui import data, page, uploads, widgets
 from ui import factory_views as fv
+from ui.safe_html import md
 from ui.text import t
 
 LIMIT = 50
@@ -62,11 +63,11 @@ if view == t("fm_tab_match"):
             preferred_parks=tuple(preferred_parks), excluded_parks=tuple(excluded_parks), industry=industry.strip() or None,
             move_in=move_in)
     except ValueError as exc:
-        st.error(str(exc))
+        st.error(md(exc))
         st.stop()
     result = match(frame, req, weights, tolerance=tolerance / 100, limit=LIMIT)
     st.info(t("fm_summary", n=result.considered, ok=result.feasible_total, near=result.near_miss_total, limit=LIMIT,
-              req=fv.requirement_text(req)))
+              req=md(fv.requirement_text(req))))
 
     st.subheader(t("fm_shortlist"))
     if result.feasible.empty:

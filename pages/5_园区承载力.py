@@ -10,6 +10,7 @@ from analysis.capacity import park_pipeline
 from analysis.siting import fmt
 from ui import capacity_views as views
 from ui import data, page, uploads, widgets
+from ui.safe_html import md
 from ui.text import t
 
 scope = page.setup(t("cap_title"))
@@ -23,7 +24,7 @@ if tidy.empty:
 
 over = cap.over_committed(tidy)
 if len(over):
-    lines = [f"{r.park} · {r.label}：超载 {fmt(r.over_committed)} {r.unit}" for r in over.head(6).itertuples()]
+    lines = [f"{md(r.park)} · {r.label}：超载 {fmt(r.over_committed)} {r.unit}" for r in over.head(6).itertuples()]
     st.warning(t("cap_over", n=len(over)) + "\n\n" + "；".join(lines) + ("……" if len(over) > 6 else ""))
 
 labels = {r.key: f"{r.label}（{r.unit}）" for r in cap.RESOURCES}
@@ -45,7 +46,8 @@ st.subheader(t("cap_detail"))
 parks = dict(zip(wide["park_id"], wide["park"], strict=True))
 park_id = st.selectbox(t("cap_pick_park"), list(parks), format_func=parks.get, key="cap-park")
 row = wide.set_index("park_id").loc[park_id]
-st.caption(f"{names.get(row['county_adcode'], row['county_adcode'])} · {t('cap_positioning')}：{row['positioning'] if isinstance(row['positioning'], str) else '—'} · "
+st.caption(f"{md(names.get(row['county_adcode'], row['county_adcode']))} · {t('cap_positioning')}："
+           f"{md(row['positioning']) if isinstance(row['positioning'], str) else '—'} · "
            f"{t('cap_planned')} {fmt(row['planned_area_mu'])} 亩 · {t('cap_built')} {fmt(row['built_area_mu'])} 亩")
 cards = tidy[tidy["park_id"] == park_id]
 for col, item in zip(st.columns(len(cards)), cards.itertuples(), strict=True):

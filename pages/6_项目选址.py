@@ -8,6 +8,7 @@ import streamlit as st
 from analysis.siting import Need
 from ui import capacity_views as views
 from ui import data, page, uploads, widgets
+from ui.safe_html import md
 from ui.text import t
 
 scope = page.setup(t("site_title"))
@@ -36,7 +37,7 @@ need = Need(land_mu=land, power_kva=power, water_t_d=water, energy_tce=energy, i
 ranking = views.ranked(need, scope.counties)
 feasible = int(ranking["feasible"].sum())
 if feasible:
-    st.success(t("site_feasible", n=feasible, best=ranking.iloc[0]["park"]))
+    st.success(t("site_feasible", n=feasible, best=md(ranking.iloc[0]["park"])))
 else:
     st.error(t("site_none"))
 

@@ -7,7 +7,8 @@ import streamlit as st
 
 from layers.vocab import ASSET_MODES, ASSET_STAGES
 from ui import asset_views as av
-from ui import data, page, uploads, widgets
+from ui import audit_views, data, page, uploads, widgets
+from ui.safe_html import md
 from ui.text import t
 
 scope = page.setup(t("assets_title"))
@@ -65,6 +66,8 @@ with tab_case:
         st.dataframe(av.table(events[events["asset_id"] == asset_id], av.EVENT_COLUMNS), hide_index=True, width="stretch")
         st.markdown(f"**{t('assets_tasks')}**")
         st.dataframe(av.table(tasks[tasks["asset_id"] == asset_id], av.TASK_COLUMNS), hide_index=True, width="stretch")
+        with st.expander(t("record_history")):
+            st.dataframe(audit_views.record_history("idle_assets", asset_id), hide_index=True, width="stretch")
         st.markdown(f"**{t('assets_matches')}**")
         st.dataframe(av.matches_for(counties, asset_id), hide_index=True, width="stretch")
         stage_col, task_col = st.columns(2)
@@ -82,7 +85,7 @@ with tab_case:
                 problem = av.change_stage(asset_id, new_stage, on, note=note, mode=mode,
                                           version=None if version is None or pd.isna(version) else int(version))
                 if problem:
-                    st.error(problem)
+                    st.error(md(problem))
                 else:
                     st.session_state["asset_saved"] = True
                     st.rerun()  # redraw everything from the store
@@ -95,7 +98,7 @@ with tab_case:
             if st.form_submit_button(t("assets_save")):
                 problem = av.add_task(asset_id, task_text, due_on=due, responsible=responsible, meeting=meeting, meeting_on=as_of)
                 if problem:
-                    st.error(problem)
+                    st.error(md(problem))
                 else:
                     st.session_state["asset_saved"] = True
                     st.rerun()  # redraw everything from the store

@@ -12,6 +12,7 @@ from geo import coords
 from layers import LAYER_LABELS, LAYERS
 from reports import map_print
 from ui import basemaps, data, mapkit, page, widgets
+from ui.safe_html import md
 from ui.text import t
 
 MAP_KEY, TABLE_KEY = "workbench", "workbench_table"
@@ -38,7 +39,7 @@ focus = None
 if query.strip():
     found = selection.search(frames, query)
     if found.empty:
-        c4.caption(t("wb_no_match", q=query))
+        c4.caption(t("wb_no_match", q=md(query)))
     else:
         pick = c4.selectbox(t("wb_search_pick"), list(found.itertuples(index=False)), format_func=lambda r: f"{LAYER_LABELS[r.layer]} · {r.name}")
         focus = (pick.layer, pick.id)

@@ -90,6 +90,20 @@ def dataset_info() -> dict[str, str]:
         return dataset.get_info(con)
 
 
+def load_region(region: str, *, user: str) -> int:
+    """Add a region and its subdivisions (offline boundaries) to the store, e.g. a county loaded after the parks.
+    Returns the number of regions written; the dataset's home region is set when it had none."""
+    from store import audit
+
+    with cursor() as con, audit.batch(con, user=user, kind="region", label=f"加载行政区 {region}"):
+        frame = layers.regions.import_region(con, region, user=user)
+        if not dataset.get_info(con).get("region"):
+            top = frame.sort_values("level", key=lambda s: s.map({"province": 0, "city": 1, "county": 2})).iloc[0]
+            dataset.set_info(con, user=user, region=str(top["adcode"]))
+    written()
+    return len(frame)
+
+
 @st.cache_data(ttl=TTL, max_entries=2)
 def _latest_data_date() -> str | None:
     with cursor() as con:

@@ -15,6 +15,8 @@ from datetime import datetime
 
 import streamlit as st
 
+from ui.safe_html import md
+
 _LOG = logging.getLogger("parkmap.errors")
 
 
@@ -46,7 +48,7 @@ def on_script_error(ex: Exception) -> bool:
     ref = reference()
     _LOG.error("页面错误 %s", ref, exc_info=ex)
     try:
-        st.error(message_for(ex, ref), icon="⚠️")
+        st.error(md(message_for(ex, ref)), icon="⚠️")
     except Exception:  # noqa: BLE001 - outside a script run there is nothing to show it in
         return False
     return True

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from data.demo import DemoRefused
 from geo import boundaries
 from ui import data, identity
+from ui.safe_html import md
 from ui.text import t
 
 WHOLE = "（整个）"
@@ -35,6 +37,20 @@ def default_label(province: str | None, city: str | None, county: str | None) ->
     return "".join(n for n in names[-1:] if n) + "招商项目" if any(names) else ""
 
 
+def region_picker(prefix: str) -> tuple[str | None, str]:
+    """省 → 市 → 县 selectboxes (offline boundaries); returns (the region picked, a default dataset name)."""
+    provinces = region_choices(None)
+    province = st.selectbox(t("ob_province"), list(provinces), format_func=provinces.get, index=None,
+                            placeholder=t("ob_pick"), key=f"{prefix}-province")
+    cities = region_choices(province) if province else {}
+    city = st.selectbox(t("ob_city"), [None, *cities], format_func=lambda c: WHOLE if c is None else cities[c],
+                        key=f"{prefix}-city", disabled=not cities)
+    counties = region_choices(city) if city else {}
+    county = st.selectbox(t("ob_county"), [None, *counties], format_func=lambda c: WHOLE if c is None else counties[c],
+                          key=f"{prefix}-county", disabled=not counties)
+    return chosen_region(province, city, county), default_label(province, city, county)
+
+
 def render() -> None:
     """The onboarding screen (title, two paths); reruns the app once a path has been taken."""
     st.title(t("ob_title"))
@@ -47,25 +63,16 @@ def render() -> None:
             with st.spinner(t("building_demo")):
                 try:
                     data.build_demo(identity.user())
-                except Exception as exc:  # DemoRefused: someone started a dataset meanwhile
-                    st.error(str(exc))
+                except DemoRefused as exc:  # someone started a dataset meanwhile
+                    st.error(md(exc))
                     return
             st.rerun()
     with local_col:
         st.subheader(t("ob_local"))
         st.caption(t("ob_local_hint"))
-        provinces = region_choices(None)
-        province = st.selectbox(t("ob_province"), list(provinces), format_func=provinces.get, index=None,
-                                placeholder=t("ob_pick"), key="ob-province")
-        cities = region_choices(province) if province else {}
-        city = st.selectbox(t("ob_city"), [None, *cities], format_func=lambda c: WHOLE if c is None else cities[c],
-                            key="ob-city", disabled=not cities)
-        counties = region_choices(city) if city else {}
-        county = st.selectbox(t("ob_county"), [None, *counties], format_func=lambda c: WHOLE if c is None else counties[c],
-                              key="ob-county", disabled=not counties)
-        label = st.text_input(t("ob_label"), value=default_label(province, city, county), key="ob-label")
+        region, suggested = region_picker("ob")
+        label = st.text_input(t("ob_label"), value=suggested, key=f"ob-label-{region}")  # a new default for each region
         if st.button(t("ob_local_go"), key="ob-local", type="primary"):
-            region = chosen_region(province, city, county)
             if region is None:
                 st.warning(t("ob_need_region"))
                 return

@@ -7,6 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from ui import data
+from ui.safe_html import md
 from ui.text import t
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,9 +33,9 @@ def setup(title: str, *, icon: str = "🗺️") -> data.Scope:
         st.sidebar.page_link(path, label=label)
     info = data.dataset_info()
     if info.get("demo") == "true":
-        st.info(t("demo_banner", label=info.get("label", "演示数据"), as_of=info.get("as_of", "")), icon="ℹ️")
+        st.info(t("demo_banner", label=md(info.get("label", "演示数据")), as_of=info.get("as_of", "")), icon="ℹ️")
     else:
-        st.sidebar.caption(t("data_as_of", label=info.get("label") or t("app_title"), as_of=data.as_of().date()))
+        st.sidebar.caption(t("data_as_of", label=md(info.get("label") or t("app_title")), as_of=data.as_of().date()))
     if state == "no_regions":
         st.warning(t("no_regions"), icon="🗺️")
     return data.Scope(counties=None)

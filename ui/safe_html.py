@@ -1,8 +1,11 @@
-"""Escaping for text from data that reaches the browser inside map popups, tooltips and labels.
+"""Escaping for text from data that reaches the browser: inside map popups, tooltips and labels (:func:`text`), and
+inside Streamlit's Markdown — st.markdown, st.caption, st.info/warning/error/success, widget labels and help (:func:`md`).
 
 folium writes tooltip/popup HTML into JavaScript template literals and sets it as innerHTML, so a
 value must be safe both as HTML and inside a backtick string: ``<``, ``&``, quotes, backticks, ``$``
-and backslashes all become character references.
+and backslashes all become character references. Markdown would turn ``![x](http://…)`` in a park's 主导产业 into an
+image the viewer's browser fetches, ``[x](…)`` into a link, ``$…$`` into formulas and ``:red[…]`` into colour:
+:func:`md` backslash-escapes every character Markdown gives a meaning to.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import html
 
 _EXTRA = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;", "{": "&#123;", "}": "&#125;"})
+_MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()<>#+-.!|~$:=^\"'"})
 
 
 def text(value) -> str:
@@ -17,3 +21,10 @@ def text(value) -> str:
     if value is None:
         return ""
     return html.escape(str(value), quote=True).translate(_EXTRA)
+
+
+def md(value) -> str:
+    """``value`` as literal text inside Streamlit Markdown (None → empty string); newlines become spaces."""
+    if value is None:
+        return ""
+    return " ".join(str(value).splitlines()).translate(_MARKDOWN)

@@ -16,6 +16,7 @@ from imports import kinds, pipeline, templates
 from imports.sheet import LedgerError
 from store import ConflictError
 from ui import data, identity
+from ui.safe_html import md
 from ui.text import t
 
 LEDGER_TYPES = ("xlsx", "xlsm", "xls", "csv")
@@ -83,7 +84,7 @@ def _show_report(report: dict) -> None:
         st.markdown(f"**{t('up_rejected', n=report['rejected_rows'])}**")
         st.dataframe(rejection_table(report), hide_index=True, width="stretch")
     for warning in report["warnings"]:  # one per cause, naming its rows
-        st.warning(warning)
+        st.warning(md(warning))
 
 
 def _preview(kind: str) -> None:
@@ -92,14 +93,14 @@ def _preview(kind: str) -> None:
     if not pending:
         return
     report = pending["report"]
-    st.info(t("up_preview", summary=report["summary"]), icon="🔎")
+    st.info(t("up_preview", summary=md(report["summary"])), icon="🔎")
     if KINDS[kind].dated:
-        st.caption(t("up_as_of_source", source=report["as_of_source"] or "—"))
+        st.caption(t("up_as_of_source", source=md(report["as_of_source"] or "—")))
         chosen = st.date_input(t("up_as_of"), value=date.fromisoformat(report["as_of"]), key=f"{_state_key(kind)}-date")
         if chosen != date.fromisoformat(report["as_of"]):  # the user corrects the ledger's date: preview again with it
             result, error = run(kind, pending["raw"], pending["name"], pending["crs"], as_of=chosen, dry_run=True)
             if error:
-                st.error(error)
+                st.error(md(error))
                 return
             pending.update(report=result, as_of=chosen)
             st.rerun()
@@ -130,9 +131,9 @@ def _done(kind: str) -> None:
     if not done:
         return
     if "error" in done:
-        st.error(done["error"])
+        st.error(md(done["error"]))
         return
-    st.success(t("up_done", summary=done["summary"], batch=done["batch_id"]))
+    st.success(t("up_done", summary=md(done["summary"]), batch=md(done["batch_id"])))
     _show_report(done)
 
 
@@ -162,7 +163,7 @@ def form(kind: str) -> None:
             result, error = run(kind, raw, chosen.name, crs, dry_run=True)
             if error:
                 st.session_state.pop(_state_key(kind), None)
-                st.error(error)
+                st.error(md(error))
             else:
                 st.session_state[_state_key(kind)] = {"raw": raw, "name": chosen.name, "crs": crs, "report": result, "as_of": None}
     _preview(kind)

@@ -133,3 +133,8 @@ def feature_card(properties: dict | None, frames: dict) -> None:
     row = match.iloc[0]
     st.markdown(f"**{LAYER_LABELS[layer]}**")
     st.dataframe(field_rows(row, FIELD_LABELS), hide_index=True, width="stretch")
+    if layer != "regions":
+        from ui import audit_views
+
+        with st.expander(t("record_history")):
+            st.dataframe(audit_views.record_history(LAYERS[layer].SPEC.table, str(row[key])), hide_index=True, width="stretch")

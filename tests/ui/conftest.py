@@ -29,6 +29,17 @@ def clear_streamlit_caches() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _full_error_details():
+    """The app hides error details from users (ui/errors.py shows a Chinese message instead); tests want the real error."""
+    from streamlit import config
+
+    before = config.get_option("client.showErrorDetails")
+    config.set_option("client.showErrorDetails", "full")
+    yield
+    config.set_option("client.showErrorDetails", before)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_streamlit_caches():
     clear_streamlit_caches()
     yield
@@ -100,6 +111,27 @@ def shangluo_env(shangluo_store, tmp_path, monkeypatch):
     """``PARKMAP_DB`` pointing at a private copy of :func:`shangluo_store` (pages may write)."""
     db = tmp_path / "shangluo.duckdb"
     shutil.copyfile(shangluo_store, db)
+    monkeypatch.setenv(store.ENV_VAR, str(db))
+    yield db
+    data._connection.clear()
+
+
+@pytest.fixture
+def parks_without_regions_env(tmp_path, monkeypatch):
+    """``PARKMAP_DB`` → a store holding one park and no regions (imported before any boundary was loaded)."""
+    import geopandas as gpd
+    import shapely
+
+    from layers import parks
+
+    db = tmp_path / "parks_only.duckdb"
+    con = store.connect(db)
+    try:
+        layers.create_all(con)
+        parks.insert(con, gpd.GeoDataFrame({"park_id": ["P1"], "name": ["商洛高新技术产业开发区"], "available_land_mu": [800.0]},
+                                           geometry=[shapely.box(109.93, 33.86, 109.96, 33.89)], crs="EPSG:4326"), user="测试")
+    finally:
+        con.close()
     monkeypatch.setenv(store.ENV_VAR, str(db))
     yield db
     data._connection.clear()

@@ -7,14 +7,11 @@ from __future__ import annotations
 import gc
 import shutil
 
-import geopandas as gpd
 import pytest
-import shapely
 import streamlit as st
 
 import layers
 import store
-from layers import parks
 from tests.ui.test_pages import PAGES_DIR, SCRIPTS, _rel, app_test
 from ui.text import t
 
@@ -49,30 +46,15 @@ def test_a_new_city_with_only_its_boundaries(shangluo_env, script):
         assert any("导入" in i.value for i in at.info), [i.value for i in at.info]
 
 
-@pytest.fixture
-def parks_without_regions(tmp_path, monkeypatch):
-    """Parks imported before any region was loaded (the store is not empty, so no page may offer or build the demo)."""
-    db = tmp_path / "parks_only.duckdb"
-    con = store.connect(db)
-    try:
-        layers.create_all(con)
-        parks.insert(con, gpd.GeoDataFrame({"park_id": ["P1"], "name": ["商洛高新技术产业开发区"], "available_land_mu": [800.0]},
-                                           geometry=[shapely.box(109.93, 33.86, 109.96, 33.89)], crs="EPSG:4326"), user="测试")
-    finally:
-        con.close()
-    monkeypatch.setenv(store.ENV_VAR, str(db))
-    return db
-
-
 @pytest.mark.parametrize("script", SCRIPTS, ids=_rel)
-def test_data_without_boundaries_is_kept_and_every_page_renders(parks_without_regions, script):
-    before = counts(parks_without_regions)
+def test_data_without_boundaries_is_kept_and_every_page_renders(parks_without_regions_env, script):
+    before = counts(parks_without_regions_env)
     at = app_test(script).run()
     assert not at.exception, [e.value for e in at.exception]
     assert len(at.title) == 1 and at.title[0].value != t("ob_title")  # not taken for an empty store
     assert any("行政区边界" in w.value for w in at.warning)
     del at
-    assert counts(parks_without_regions) == before  # the parks are still there, nothing was added
+    assert counts(parks_without_regions_env) == before  # the parks are still there, nothing was added
 
 
 @pytest.fixture(params=["parks", "standard_factories", "idle_assets", "projects"])
