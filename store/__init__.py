@@ -25,6 +25,22 @@ class StoreError(RuntimeError):
     """A problem with the database itself (missing extension, locked file); message in Chinese."""
 
 
+class DiskFullError(StoreError):
+    """A write failed because the disk is full (or a file size limit was hit); nothing of it was written."""
+
+    MESSAGE = "服务器磁盘空间已满，本次写入未完成，已有数据未受影响：请联系系统管理员清理磁盘后重试"
+
+    def __init__(self):
+        super().__init__(self.MESSAGE)
+
+
+def disk_full(exc: BaseException) -> bool:
+    """Whether ``exc`` (a DuckDB or OS error) says the disk is full."""
+    text = str(exc)
+    return "No space left" in text or "File too large" in text or "disk is full" in text.lower() or \
+        (isinstance(exc, OSError) and exc.errno in (28, 27, 122))
+
+
 class ConflictError(StoreError):
     """A write that would overwrite someone else's newer change (a stale form, two edits racing on one record)."""
 
@@ -121,12 +137,18 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
         opened.add(id(con))
         try:
             yield con
-        except BaseException:
+        except BaseException as exc:
             opened.discard(id(con))
             con.execute("ROLLBACK")
+            if isinstance(exc, duckdb.Error) and disk_full(exc):
+                raise DiskFullError() from exc
             raise
         opened.discard(id(con))
         try:
             con.execute("COMMIT")
-        except duckdb.TransactionException as exc:
-            raise ConflictError() from exc
+        except duckdb.Error as exc:
+            if disk_full(exc):
+                raise DiskFullError() from exc
+            if isinstance(exc, duckdb.TransactionException) and "onflict" in str(exc):
+                raise ConflictError() from exc
+            raise

@@ -17,7 +17,7 @@ from analysis import asset_matching, revitalisation
 from analysis.matching import Requirement
 from layers import asset_cases, idle_assets, projects
 from layers.vocab import ASSET_COLORS, ASSET_STAGES
-from store import ConflictError
+from store import StoreError
 from ui import assets as local_assets
 from ui import data, identity, maps
 from ui.safe_html import text
@@ -260,7 +260,7 @@ def change_stage(asset_id: str, stage: str, on: date, *, note: str | None, mode:
         with data.cursor() as con:
             asset_cases.change_stage(con, asset_id, stage, on=on, user=identity.user(), note=note or None, mode=mode,
                                      expected_version=version)
-    except (asset_cases.CaseError, ConflictError) as exc:
+    except (asset_cases.CaseError, StoreError) as exc:
         return str(exc)
     finally:
         data.written()  # also after a conflict: the form is drawn again from the other person's change
@@ -274,7 +274,7 @@ def add_task(asset_id: str, text_: str, *, due_on: date | None, responsible: str
         with data.cursor() as con:
             asset_cases.add_task(con, asset_id, text_, user=identity.user(), due_on=due_on, responsible=responsible or None,
                                  meeting=meeting or None, meeting_on=meeting_on)
-    except asset_cases.CaseError as exc:
+    except (asset_cases.CaseError, StoreError) as exc:
         return str(exc)
     data.written()
     return None

@@ -12,7 +12,7 @@ import streamlit as st
 
 import layers
 from imports import kinds
-from store import audit, backup, undo
+from store import StoreError, audit, backup, undo
 from ui import data, identity, widgets
 
 #: table → what people call it
@@ -134,7 +134,7 @@ def undo_batch(batch_id: str) -> tuple[bool, str]:
     try:
         with data.cursor() as con:
             made = undo.undo(con, batch_id, layers.SPEC_BY_TABLE, user=identity.user())
-    except audit.UndoError as exc:
+    except (audit.UndoError, StoreError) as exc:
         return False, str(exc)
     data.written()
     return True, f"已撤销批次 {batch_id}：其写入的记录已恢复为原值（撤销本身记为批次 {made.batch_id}）"

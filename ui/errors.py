@@ -8,7 +8,6 @@ the same number instead, so a clerk can quote it and the administrator can find 
 
 from __future__ import annotations
 
-import errno
 import logging
 import secrets
 from datetime import datetime
@@ -25,20 +24,14 @@ def reference() -> str:
     return f"E{datetime.now():%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
 
 
-def _disk_full(ex: BaseException) -> bool:
-    text = str(ex)
-    return (isinstance(ex, OSError) and ex.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT)) or "No space left" in text \
-        or "File too large" in text
-
-
 def message_for(ex: BaseException, ref: str) -> str:
     """The Chinese sentence shown for ``ex`` (an expected problem says what it is; anything else asks to retry)."""
     from imports.sheet import LedgerError
-    from store import StoreError
+    from store import StoreError, disk_full
 
     if isinstance(ex, (StoreError, LedgerError)):
         return f"{ex}（参考编号 {ref}）"
-    if _disk_full(ex):
+    if disk_full(ex):
         return f"服务器磁盘空间已满，本次操作未完成，已有数据未受影响：请联系系统管理员清理磁盘后重试（参考编号 {ref}）"
     return f"页面出错了，本次操作未完成：请刷新页面后重试；如仍出错，请把参考编号 {ref} 告知系统管理员"
 

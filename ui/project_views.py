@@ -14,7 +14,7 @@ from analysis.targets import completion, grid_changes, target_grid
 from layers import LAYER_LABELS, months, project_history, reporting_units
 from layers import targets as target_layer
 from layers.vocab import STAGE_COLORS
-from store import ConflictError
+from store import StoreError
 from ui import data, identity, mapkit, widgets
 
 TTL = 300
@@ -61,7 +61,7 @@ def freeze(month: str) -> tuple[bool, str]:
     try:
         with data.cursor() as con:
             done = months.freeze(con, month, user=identity.user())
-    except months.FreezeError as exc:
+    except (months.FreezeError, StoreError) as exc:
         return False, str(exc)
     data.written()
     return True, (f"{month} 此前已冻结，未作改动" if done.already else f"{month} 已冻结：此后该月月通报不再随数据修改而变化")
@@ -119,8 +119,8 @@ def save_targets(year: int, edited: pd.DataFrame, counties: tuple[str, ...] | No
     try:
         with data.cursor() as con:
             touched = target_layer.save(con, writes, deletes, user=identity.user(), expected=loaded)
-    except ConflictError as exc:
-        data.written()  # show the other person's values
+    except StoreError as exc:  # someone changed the same cell (shown again with their value), or a full disk
+        data.written()
         return 0, [str(exc)]
     data.written()
     return touched, []

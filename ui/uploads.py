@@ -14,7 +14,7 @@ import streamlit as st
 
 from imports import kinds, pipeline, templates
 from imports.sheet import LedgerError
-from store import ConflictError
+from store import StoreError
 from ui import data, identity
 from ui.safe_html import md
 from ui.text import t
@@ -53,7 +53,7 @@ def run(kind: str, raw: bytes, filename: str, crs: str | None = None, *, as_of: 
         with data.cursor() as con:
             report = pipeline.run(con, kinds.get(kind), raw, user=identity.user(), filename=filename, options=options,
                                   dry_run=dry_run, expect=expect)
-    except (LedgerError, ConflictError) as exc:
+    except (LedgerError, StoreError) as exc:  # a bad file, a stale preview, a full disk: the app keeps serving
         return None, str(exc)
     if not dry_run:
         data.written()
