@@ -106,3 +106,40 @@ def test_freeze_refuses_a_month_after_the_data(city):
     assert code == 2 and "尚未结束" in err and "2024-06-30" in err
     done = run_json("freeze", "--month", "2024-06", "--json", "--db", db)
     assert done["already"] is False and run_json("freeze", "--month", "2024-06", "--json", "--db", db)["already"] is True
+
+
+ASSETS = ("商洛市闲置国有资产台账（截至2024年6月30日）\n资产名称,县（市、区）,资产类型,建筑面积（㎡）,账面价值（万元）,盘活阶段,计划完成时间\n"
+          "原粮站仓库,商州区,闲置厂房,6000,800,招商推介,2024-05-31\n老汽修厂,山阳县,闲置厂房,4000,500,盘活完成,2024-03-31\n"
+          "旧办公楼,镇安县,闲置楼宇,3000,1200,制定方案,2024-12-31\n")
+
+
+def test_an_asset_ledger_as_of_june_counts_its_stages_and_overdue_as_of_june(city):
+    db, folder = city
+    (folder / "资产.csv").write_text(ASSETS, encoding="utf-8")
+    report = run_json("import", "assets", folder / "资产.csv", "--json", "--db", db)
+    assert report["imported"] == 3 and report["as_of"] == "2024-06-30"
+    june = run_json("assets", "--asof", "2024-06-30", "--json", "--db", db)
+    assert june["assets"] == 3 and june["revitalised"] == 1 and june["overdue"] == 1  # 原粮站仓库: due 5-31, still 招商推介
+    assert (june["by_stage"]["招商推介"], june["by_stage"]["盘活完成"], june["by_stage"]["制定方案"]) == (1, 1, 1)
+    assert run_json("assets", "--json", "--db", db)["as_of"] == "2024-06-30"  # the default date is the data's
+
+
+def test_the_frozen_workbook_publishes_the_same_started_count_and_rate(city, tmp_path):
+    import openpyxl
+
+    db, folder = city
+    run_json("import", "projects", folder / "一月.csv", "--json", "--db", db)
+    live = run_json("report", "--month", "2024-06", "--json", "--db", db)
+    run_json("freeze", "--month", "2024-06", "--json", "--db", db)
+    out = tmp_path / "月通报.xlsx"
+    frozen = run_json("report", "--month", "2024-06", "--out", out, "--json", "--db", db)
+    assert frozen["frozen"] and (frozen["started"], frozen["start_rate"]) == (live["started"], live["start_rate"]) == (2, 1.0)
+    sheet = openpyxl.load_workbook(out)["指标完成"]
+    header = next(r for r in sheet.iter_rows(values_only=True) if r[0] == "单位")
+    total = next(r for r in sheet.iter_rows(values_only=True) if r[0] == "合计")
+    assert total[header.index("开工（个）")] == 2 and total[header.index("开工率")] == 1.0
+    first = out.read_bytes()
+    (folder / "三月.csv").write_text(LEDGER.format(funds=9999).replace("已开工", "已签约"), encoding="utf-8")
+    run_json("import", "projects", folder / "三月.csv", "--json", "--db", db)  # later edits …
+    run_json("report", "--month", "2024-06", "--out", out, "--json", "--db", db)
+    assert out.read_bytes() == first  # … do not change the published month
