@@ -30,8 +30,20 @@ import geopandas as gpd
 import pandas as pd
 
 from analysis.revitalisation import MODE_SYNONYMS, STAGE_SYNONYMS
-from imports.ledger import Field, LedgerSchema, keep_last, read_ledger
-from imports.pipeline import AREA_MAX_M2, LAND_MAX_MU, MONEY_MAX_WAN, Kind, Limit, Options, Write, run, scaled
+from imports.ledger import Field, LedgerSchema, keep_last
+from imports.pipeline import (
+    AREA_MAX_M2,
+    LAND_MAX_MU,
+    MONEY_MAX_WAN,
+    Kind,
+    Limit,
+    Options,
+    Write,
+    ledger_reader,
+    record_rows,
+    run,
+    scaled,
+)
 from imports.places import UnitMatcher
 from imports.report import ImportReport
 from imports.values import norm, parse_number
@@ -204,24 +216,15 @@ def _resolve_kind(ctx, frame: pd.DataFrame) -> list[Write]:
     if rows.empty:
         return []
     stored = pd.DataFrame(idle_assets.load(con))
-    columns = [c for c in idle_assets.SPEC.names if c in rows.columns]
-    geoms = list(rows["geometry"]) if "geometry" in rows else [None] * len(rows)
-    out = gpd.GeoDataFrame(rows[["_row", "_name", *columns]], geometry=gpd.GeoSeries(geoms, crs="EPSG:4326"), crs="EPSG:4326")
     history = _history(rows, stored, asset_cases.load_events(con, asset_ids=list(rows["asset_id"])), ctx.as_of, ctx.user, report.file)
-    return [Write(idle_assets.SPEC, out, primary=True), Write(asset_cases.EVENTS, pd.DataFrame(history), events=True)]
-
-
-def _read(source, filename, options):
-    frame, report = read_ledger(source, SCHEMA, filename=filename, crs=options.crs)
-    converted = _convert_units(frame, report)
-    converted.attrs = frame.attrs
-    return converted, report
+    return [Write(idle_assets.SPEC, record_rows(rows, idle_assets.SPEC), primary=True),
+            Write(asset_cases.EVENTS, pd.DataFrame(history), events=True)]
 
 
 def kind() -> Kind:
     """The idle asset ledger for :func:`imports.pipeline.run`."""
     money = Limit(0, MONEY_MAX_WAN, "金额")
-    return Kind("assets", SCHEMA.kind, "idle_assets", _read, _resolve_kind, labels={f.name: f.label for f in SCHEMA.fields},
+    return Kind("assets", SCHEMA.kind, "idle_assets", ledger_reader(SCHEMA, _convert_units), _resolve_kind, labels={f.name: f.label for f in SCHEMA.fields},
                 limits={"land_mu": Limit(0, LAND_MAX_MU, "占地面积"), "floor_area_m2": Limit(0, AREA_MAX_M2, "建筑面积"),
                         "book_value_wan": money, "appraised_value_wan": money, "realised_value_wan": money})
 

@@ -22,12 +22,11 @@ import re
 from datetime import date
 
 import duckdb
-import geopandas as gpd
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
-from imports.ledger import Field, LedgerSchema, keep_last, read_ledger
-from imports.pipeline import AREA_MAX_M2, Kind, Limit, Options, Write, run
+from imports.ledger import Field, LedgerSchema, keep_last
+from imports.pipeline import AREA_MAX_M2, Kind, Limit, Options, Write, ledger_reader, record_rows, run
 from imports.places import ParkMatcher, UnitMatcher
 from imports.report import ImportReport
 from imports.values import is_empty, norm, parse_load, parse_number
@@ -249,22 +248,12 @@ def _resolve_kind(ctx, frame: pd.DataFrame) -> list[Write]:
     rows = _resolve(frame, ctx.report, ctx.con)
     if rows.empty:
         return []
-    columns = [c for c in standard_factories.SPEC.names if c in rows.columns]
-    geoms = list(rows["geometry"]) if "geometry" in rows else [None] * len(rows)
-    out = gpd.GeoDataFrame(rows[["_row", "_name", *columns]], geometry=gpd.GeoSeries(geoms, crs="EPSG:4326"), crs="EPSG:4326")
-    return [Write(standard_factories.SPEC, out, primary=True)]
-
-
-def _read(source, filename, options):
-    frame, report = read_ledger(source, SCHEMA, filename=filename, crs=options.crs)
-    parsed = _parse_measures(frame, report)
-    parsed.attrs = frame.attrs
-    return parsed, report
+    return [Write(standard_factories.SPEC, record_rows(rows, standard_factories.SPEC), primary=True)]
 
 
 def kind() -> Kind:
     """The standard-factory ledger for :func:`imports.pipeline.run`."""
-    return Kind("factories", SCHEMA.kind, "standard_factories", _read, _resolve_kind, labels={f.name: f.label for f in SCHEMA.fields},
+    return Kind("factories", SCHEMA.kind, "standard_factories", ledger_reader(SCHEMA, _parse_measures), _resolve_kind, labels={f.name: f.label for f in SCHEMA.fields},
                 limits={"floor_area_m2": Limit(0, AREA_MAX_M2, "建筑面积"), "clear_height_m": Limit(0, 100, "层高"),
                         "floor_load_kn_m2": Limit(0, 1000, "楼面荷载"), "span_m": Limit(0, 500, "跨度"), "crane_t": Limit(0, 2000, "行车吨位"),
                         "power_kva": Limit(0, None, "配电容量"), "rent_yuan_m2_month": Limit(0, 10_000, "租金"),

@@ -29,8 +29,8 @@ import shapely
 
 from geo import coords
 from imports.geofile import read_geofile
-from imports.ledger import Field, LedgerSchema, read_ledger
-from imports.pipeline import MONEY_MAX_WAN, Kind, Limit, Options, Write, blank, run, scaled
+from imports.ledger import Field, LedgerSchema
+from imports.pipeline import MONEY_MAX_WAN, Kind, Limit, Options, Write, blank, ledger_reader, run, scaled
 from imports.places import ParkMatcher, UnitMatcher
 from imports.report import ImportReport
 from imports.sheet import LedgerError
@@ -241,14 +241,13 @@ def _factor(kind: str, header: str) -> float:
     return next((f for unit, f in UNIT_FACTORS[kind] if norm(unit) in text), 1.0)
 
 
-def _read_capacity(source, filename, options):
-    frame, report = read_ledger(source, CAPACITY_SCHEMA, filename=filename)
+def _capacity_units(frame: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
+    """Capacity figures in the stored units (公顷 → 亩, MVA → kVA …) from the units written in the headers."""
     out = frame.copy()
     for column, kind in (*SUPPLY_FIELDS.items(), ("floor_area_m2", "floor")):
         if column in out:
             out[column] = scaled(out[column], _factor(kind, report.columns.get(column, "")))
-    out.attrs = frame.attrs
-    return out, report
+    return out
 
 
 def _resolve_capacity(ctx, frame: pd.DataFrame) -> list[Write]:
@@ -303,7 +302,8 @@ def capacity_kind() -> Kind:
     """The park capacity ledger for :func:`imports.pipeline.run`."""
     labels = {f.name: f.label for f in CAPACITY_SCHEMA.fields}
     limits = {c: Limit(0, None, labels[c]) for c in SUPPLY_FIELDS} | {c: Limit(0, MONEY_MAX_WAN, labels[c]) for c in METRIC_FIELDS}
-    return Kind("park_capacity", CAPACITY_SCHEMA.kind, "parks", _read_capacity, _resolve_capacity, labels=labels, limits=limits)
+    return Kind("park_capacity", CAPACITY_SCHEMA.kind, "parks", ledger_reader(CAPACITY_SCHEMA, _capacity_units), _resolve_capacity,
+                labels=labels, limits=limits)
 
 
 def import_park_capacity(con: duckdb.DuckDBPyConnection, source, *, filename: str | None = None, user: str = IMPORT_USER,

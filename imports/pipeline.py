@@ -240,6 +240,34 @@ def blank(value) -> bool:
     return tables.blank(value)
 
 
+def ledger_reader(schema, parse: Callable | None = None) -> Callable:
+    """A kind's reader: :func:`imports.ledger.read_ledger` with the user's coordinate system, then ``parse(frame,
+    report)`` for what the kind reads itself (units written in cells, areas in 公顷 …); the lines above the header are kept."""
+    from imports.ledger import read_ledger
+
+    def read(source, filename, options: Options):
+        frame, report = read_ledger(source, schema, filename=filename, crs=options.crs)
+        if parse is None:
+            return frame, report
+        parsed = parse(frame, report)
+        parsed.attrs = frame.attrs
+        return parsed, report
+
+    return read
+
+
+def record_rows(rows: pd.DataFrame, spec: tables.TableSpec) -> pd.DataFrame:
+    """Resolved rows as a write for ``spec``: its columns the rows have, ``_row``/``_name`` for the report, the geometry."""
+    import geopandas as gpd
+
+    columns = [c for c in spec.names if c in rows.columns]
+    frame = rows.reindex(columns=["_row", "_name", *columns]).reset_index(drop=True)
+    if not spec.has_geometry:
+        return frame
+    geoms = list(rows["geometry"]) if "geometry" in rows else [None] * len(rows)
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, crs="EPSG:4326"), crs="EPSG:4326")
+
+
 def scaled(values: pd.Series, factor: float) -> pd.Series:
     """Numbers of a parsed column times ``factor`` (a unit conversion); blanks and the clear marker stay as they are."""
     return pd.Series([v if v is None or v is tables.CLEAR or blank(v) or isinstance(v, bool) else float(v) * factor for v in values],

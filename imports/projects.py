@@ -21,12 +21,11 @@ import re
 from datetime import date
 
 import duckdb
-import geopandas as gpd
 import pandas as pd
 
 from analysis.lifecycle import MILESTONE_COLUMNS, STAGE_SYNONYMS, check_project_code, infer_stage
-from imports.ledger import Field, LedgerSchema, keep_last, read_ledger
-from imports.pipeline import LAND_MAX_MU, MONEY_MAX_WAN, Kind, Limit, Options, Write, run
+from imports.ledger import Field, LedgerSchema, keep_last
+from imports.pipeline import LAND_MAX_MU, MONEY_MAX_WAN, Kind, Limit, Options, Write, ledger_reader, record_rows, run
 from imports.places import ParkMatcher, UnitMatcher
 from imports.report import ImportReport
 from imports.values import norm, parse_date
@@ -192,13 +191,6 @@ def _resolve(frame: pd.DataFrame, report: ImportReport, units: UnitMatcher, park
     return keep_last(pd.DataFrame(rows), "project_id", report, "同一项目（同名、同编号或同代码）")
 
 
-def _project_rows(rows: pd.DataFrame) -> gpd.GeoDataFrame:
-    columns = [c for c in projects.SPEC.names if c in rows.columns]
-    frame = rows.reindex(columns=["_row", "_name", *columns]).reset_index(drop=True)
-    geoms = list(rows["geometry"]) if "geometry" in rows else [None] * len(rows)
-    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, crs="EPSG:4326"), crs="EPSG:4326")
-
-
 def _stage_events(rows: pd.DataFrame, existing: pd.DataFrame, history: pd.DataFrame, as_of: date) -> pd.DataFrame:
     """History rows the ledger adds: a dated milestone the history does not have yet, and a stage that differs from the
     stored one without a milestone date of its own (dated with the ledger's effective date). Re-importing the same
@@ -236,19 +228,15 @@ def _resolve_kind(ctx, frame: pd.DataFrame) -> list:
     writes = []
     if units.new_units:
         writes.append(Write(reporting_units.SPEC, pd.DataFrame(list(units.new_units.values())), mode="merge"))
-    writes.append(Write(projects.SPEC, _project_rows(rows), primary=True))
+    writes.append(Write(projects.SPEC, record_rows(rows, projects.SPEC), primary=True))
     writes.append(Write(project_history.EVENTS, _stage_events(rows, existing, history, ctx.as_of), events=True))
     return writes
-
-
-def _read(source, filename, options):
-    return read_ledger(source, SCHEMA, filename=filename, crs=options.crs)
 
 
 def kind():
     """The project ledger for :func:`imports.pipeline.run`."""
     money = Limit(0, MONEY_MAX_WAN, "金额")
-    return Kind("projects", SCHEMA.kind, "projects", _read, _resolve_kind, labels={f.name: f.label for f in SCHEMA.fields},
+    return Kind("projects", SCHEMA.kind, "projects", ledger_reader(SCHEMA), _resolve_kind, labels={f.name: f.label for f in SCHEMA.fields},
                 limits={"investment_wan": money, "funds_in_place_wan": money, "land_mu": Limit(0, LAND_MAX_MU, "用地面积"),
                         "power_kva": Limit(0, None, "用电需求"), "water_t_d": Limit(0, None, "用水需求"),
                         "energy_tce": Limit(0, None, "用能需求")},

@@ -28,12 +28,9 @@ else:
         with st.popover(t("pp_freeze")):
             st.markdown(t("pp_freeze_hint", month=month))
             if st.button(t("pp_freeze_go", month=month), key=f"freeze-{month}", type="primary"):
-                ok, message = pv.freeze(month)
-                st.session_state["freeze-message"] = (ok, message)
+                widgets.remember("freeze", *pv.freeze(month))
                 st.rerun()
-if "freeze-message" in st.session_state:
-    ok, message = st.session_state.pop("freeze-message")
-    (st.success if ok else st.error)(md(message))
+widgets.show_remembered("freeze")
 summary, done = pv.kpis(month, scope.counties)
 st.markdown(f"**{report.period_label}**")
 widgets.kpi_cards(summary, done)

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from ui import audit_views as views
-from ui import data, identity, onboarding, page
+from ui import data, identity, onboarding, page, widgets
 from ui.safe_html import md
 from ui.text import t
 
@@ -58,9 +58,6 @@ if len(candidates):
             if not sure:
                 st.warning(t("dm_undo_confirm"))
             else:
-                ok, message = views.undo_batch(picked)
-                st.session_state["dm-undo-result"] = (ok, message)
+                widgets.remember("undo", *views.undo_batch(picked))
                 st.rerun()
-if "dm-undo-result" in st.session_state:
-    ok, message = st.session_state.pop("dm-undo-result")
-    (st.success if ok else st.error)(md(message))
+widgets.show_remembered("undo")

@@ -363,6 +363,18 @@ def insert(con: duckdb.DuckDBPyConnection, spec: TableSpec, records, *, user: st
     return result.touched + len(result.unchanged)
 
 
+def _current_row(con, spec: TableSpec, key: Any, expected_version: int | None) -> dict | None:
+    """The stored row ``key`` (None if absent), read in the caller's transaction; :class:`store.ConflictError` when it
+    is no longer at ``expected_version`` (someone changed it since the form was drawn)."""
+    stored = _stored(con, spec, [key])
+    if not stored:
+        return None
+    (old,) = stored.values()
+    if expected_version is not None and old["row_version"] != expected_version:
+        raise ConflictError()
+    return old
+
+
 def update(con: duckdb.DuckDBPyConnection, spec: TableSpec, key: Any, changes: Mapping[str, Any], *, user: str,
            expected_version: int | None = None) -> bool:
     """Change some attributes (and/or ``geometry``, a shapely object) of one row. Returns whether it existed.
@@ -376,12 +388,8 @@ def update(con: duckdb.DuckDBPyConnection, spec: TableSpec, key: Any, changes: M
     if unknown or spec.key in changes:
         raise KeyError(f"{spec.table} 不能修改这些字段：{sorted(unknown | ({spec.key} & set(changes)))}")
     with transaction(con):
-        stored = _stored(con, spec, [key])
-        if not stored:
+        if _current_row(con, spec, key, expected_version) is None:
             return False
-        (old,) = stored.values()
-        if expected_version is not None and old["row_version"] != expected_version:
-            raise ConflictError()
         row = {spec.key: key, **{("geom" if k == "geometry" else k): (CLEAR if blank(v) else v) for k, v in changes.items()}}
         write(con, spec, [row], user=user, mode="merge")
     return True
@@ -392,12 +400,9 @@ def delete(con: duckdb.DuckDBPyConnection, spec: TableSpec, key: Any, *, user: s
     from store import transaction
 
     with transaction(con):
-        stored = _stored(con, spec, [key])
-        if not stored:
+        old = _current_row(con, spec, key, expected_version)
+        if old is None:
             return False
-        (old,) = stored.values()
-        if expected_version is not None and old["row_version"] != expected_version:
-            raise ConflictError()
         con.execute(f"DELETE FROM {spec.table} WHERE {spec.key} = ?", [key])
         audit.record(con, [{"action": "delete", "table": spec.table, "record": key,
                             "changes": {c: (v, None) for c, v in old.items() if c not in (spec.key, "row_version") and v is not None}}],

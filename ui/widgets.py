@@ -138,3 +138,18 @@ def feature_card(properties: dict | None, frames: dict) -> None:
 
         with st.expander(t("record_history")):
             st.dataframe(audit_views.record_history(LAYERS[layer].SPEC.table, str(row[key])), hide_index=True, width="stretch")
+
+
+def remember(key: str, ok: bool, message: str) -> None:
+    """Keep the outcome of an action for the run after ``st.rerun()`` (which redraws the page from the store)."""
+    st.session_state[f"outcome-{key}"] = (ok, message)
+
+
+def show_remembered(key: str) -> None:
+    """Show (once) what :func:`remember` kept: green when it worked, red when it was refused. The text may come from
+    data (names in a conflict message), so it is shown as text, not Markdown."""
+    from ui.safe_html import md
+
+    if f"outcome-{key}" in st.session_state:
+        ok, message = st.session_state.pop(f"outcome-{key}")
+        (st.success if ok else st.error)(md(message))
