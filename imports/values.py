@@ -7,6 +7,7 @@ Handles what county ledgers contain: "12,000", "1.2亿", full-width digits, Exce
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 
@@ -20,9 +21,17 @@ EXCEL_EPOCH_1904 = dt.date(1904, 1, 1)
 NOT_A_NUMBER = {"nan", "inf", "+inf", "-inf", "infinity", "-infinity", "#num!", "#value!"}
 
 
+_SPACE = re.compile(r"\s+")
+
+
+@functools.lru_cache(maxsize=65_536)
+def _norm(text: str) -> str:
+    return _SPACE.sub("", unicodedata.normalize("NFKC", text)).lower()
+
+
 def norm(text) -> str:
-    """NFKC (full-width → half-width), no whitespace, lower case."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text))).lower()
+    """NFKC (full-width → half-width), no whitespace, lower case (ledgers repeat their words: cached)."""
+    return _norm(text if isinstance(text, str) else str(text))
 
 
 def is_empty(value) -> bool:
