@@ -13,11 +13,11 @@ import streamlit as st
 
 @contextlib.asynccontextmanager
 async def lifespan(_app):
-    from ui import audit_views, warmup
+    from ui import backups, warmup  # nothing that declares a component: those are declared inside a script run
 
     task = asyncio.get_running_loop().run_in_executor(None, warmup.run)  # connections are accepted meanwhile
     stop = threading.Event()
-    backups = threading.Thread(target=audit_views.daily_backups, args=(stop,), name="daily-backup", daemon=True)
+    backups = threading.Thread(target=backups.daily_backups, args=(stop,), name="daily-backup", daemon=True)
     backups.start()
     yield None
     stop.set()

@@ -94,22 +94,28 @@ def _reported(cells: list) -> date | None:
     return None
 
 
+def _shortened(line: str, limit: int = 60) -> str:
+    line = line.strip()
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
 def ledger_date(title_cells: list[list], filename: str | None = None) -> tuple[date | None, str | None]:
     """(the ledger's effective date, where it was read — a Chinese phrase) or (None, None); rules in the module docstring."""
-    lines = [" ".join(str(c) for c in row if c is not None) for row in title_cells]
+    # A title merged across the row repeats in every cell it covers: each distinct text once.
+    lines = [" ".join(dict.fromkeys(str(c).strip() for c in row if c is not None and str(c).strip())) for row in title_cells]
     text = norm(" ".join(lines))
     hint = _year_hint(text)
     cells = [c for row in title_cells for c in row]
     for line in lines:
         day = _cutoff(norm(line), hint)
         if day:
-            return day, f"表头上方“{line.strip()[:40]}”"
+            return day, f"表头上方“{_shortened(line)}”"
     for line in lines:
         if _REPORTED.search(norm(line)) and not _RANGE.search(norm(line)):
             continue  # "填报时间：2024年7月3日" is not a period
         day = _period(norm(line))
         if day:
-            return day, f"标题“{line.strip()[:40]}”"
+            return day, f"标题“{_shortened(line)}”"
     if filename:
         name = norm(filename)
         day = _cutoff(name, _year_hint(name)) or _period(name)

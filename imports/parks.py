@@ -294,7 +294,7 @@ def _resolve_capacity(ctx, frame: pd.DataFrame) -> list[Write]:
     if park_rows:
         writes.append(Write(parks.SPEC, pd.DataFrame(list(park_rows.values())), primary=True))
     if metrics:
-        writes.append(Write(park_metrics.SPEC, pd.DataFrame(list(metrics.values())), primary=True))
+        writes.append(Write(park_metrics.SPEC, pd.DataFrame(list(metrics.values())), label="园区年度指标"))
     return writes
 
 

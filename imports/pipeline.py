@@ -73,6 +73,7 @@ class Write:
     mode: str = "merge"
     primary: bool = False
     events: bool = False
+    label: str | None = None  # a secondary record kind counted on its own line of the report (园区年度指标)
 
 
 @dataclass(frozen=True)
@@ -164,24 +165,39 @@ def _fingerprint(parts: list) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
 
 
-def _shown(value):
+#: Columns the report's change list leaves out: internal ids the user never typed (the park's and unit's names show).
+HIDDEN = {"park_id", "unit_id", "project_id", "factory_id", "asset_id", "metric_id"}
+#: Labels of columns no ledger schema names.
+LABELS = {"geom": "位置", "county_adcode": "县（市、区）", "park_name": "所在园区", "name": "名称", "year": "年度"}
+
+
+def _shown(value, column: str = "", places: Mapping[str, str] | None = None):
+    """A value as a clerk reads it: a county by name, a position as lon,lat, 8000.0 as 8000."""
     if value is None:
         return None
+    if column == "county_adcode" and places:
+        return places.get(str(value), value)
     if hasattr(value, "geom_type"):
         point = value.representative_point()
         return f"{point.x:.6f},{point.y:.6f}" if value.geom_type == "Point" else f"{value.geom_type}（边界）"
-    return audit.jsonable(value)
+    value = audit.jsonable(value)
+    if isinstance(value, float):
+        return int(value) if value.is_integer() and abs(value) < 1e15 else round(value, 6)
+    return value
 
 
-def _record_changes(kind: Kind, write: Write, result: tables.WriteResult, inserted: pd.DataFrame, meta: dict, report: ImportReport) -> None:
-    label = lambda c: "位置" if c == "geom" else kind.labels.get(c, c)  # noqa: E731
+def _record_changes(con, kind: Kind, write: Write, result: tables.WriteResult, inserted: pd.DataFrame, meta: dict,
+                    report: ImportReport) -> None:
+    places = dict(con.execute("SELECT adcode, name FROM regions").fetchall())
+    label = lambda c: kind.labels.get(c) or LABELS.get(c, c)  # noqa: E731
     for key, row in zip(result.inserted, inserted.to_dict("records"), strict=True):
         sheet_row, name = meta.get(key, (None, None))
-        fields = {label(c): [None, _shown(v)] for c, v in row.items() if c != write.spec.key and v is not None}
+        fields = {label(c): [None, _shown(v, c, places)] for c, v in row.items()
+                  if c != write.spec.key and c not in HIDDEN and v is not None}
         report.add_change(Change("新增", sheet_row, str(key), name, fields))
     for key in result.updated:
         sheet_row, name = meta.get(key, (None, None))
-        fields = {label(c): [_shown(o), _shown(n)] for c, (o, n) in result.changes[key].items()}
+        fields = {label(c): [_shown(o, c, places), _shown(n, c, places)] for c, (o, n) in result.changes[key].items() if c not in HIDDEN}
         report.add_change(Change("更新", sheet_row, str(key), name, fields))
 
 
@@ -193,11 +209,15 @@ def run(con: duckdb.DuckDBPyConnection, kind: Kind, source, *, user: str, filena
     :class:`store.ConflictError` when ``expect`` (a preview's fingerprint) no longer matches.
     """
     frame, report = kind.read(source, filename, options)
-    as_of = _effective_date(con, frame, report, options)
-    report.as_of = as_of.isoformat()
+    if kind.dated:
+        as_of = _effective_date(con, frame, report, options)
+        report.as_of = as_of.isoformat()
+    else:  # boundaries state no date and do not move 数据截至
+        as_of = dataset.as_of(con) or date.today()
     frame = validate(frame, kind, report)
     try:
-        with audit.batch(con, user=user, kind="import", label=report.file, layer=kind.layer, as_of=as_of) as made:
+        with audit.batch(con, user=user, kind="import", label=report.file, layer=kind.layer,
+                         as_of=as_of if kind.dated else None) as made:
             ctx = Context(con, report, options, as_of, user, frame.attrs.get("title_cells", []))
             parts = []
             for write in kind.resolve(ctx, frame):
@@ -215,12 +235,15 @@ def run(con: duckdb.DuckDBPyConnection, kind: Kind, source, *, user: str, filena
                     report.imported += len(result.inserted)
                     report.updated += len(result.updated)
                     report.unchanged += len(result.unchanged)
-                    _record_changes(kind, write, result, result.inserted_rows, meta, report)
+                    _record_changes(con, kind, write, result, result.inserted_rows, meta, report)
                 if write.events:
                     report.events += len(result.inserted)
+                if write.label:  # counted on its own line of the summary, listed with the records
+                    report.extra[write.label] = [len(result.inserted), len(result.updated)]
+                    _record_changes(con, kind, write, result, result.inserted_rows, meta, report)
                 parts.append([write.spec.table, sorted(map(str, result.inserted)),
                               {str(k): {c: [audit.jsonable(o), audit.jsonable(n)] for c, (o, n) in v.items()} for k, v in result.changes.items()}])
-            if kind.dated and (report.imported or report.updated or report.events):
+            if kind.dated and (report.imported or report.updated or report.events or any(sum(v) for v in report.extra.values())):
                 dataset.advance_as_of(con, as_of, user=user)
             report.fingerprint = _fingerprint(parts)
             if expect is not None and expect != report.fingerprint:

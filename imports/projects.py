@@ -207,7 +207,7 @@ def _stage_events(rows: pd.DataFrame, existing: pd.DataFrame, history: pd.DataFr
                                "evidence": None, "note": "台账导入"})
                 have.add((pid, stage))
         before = existing["stage"].get(pid) if pid in existing.index else None
-        stage = rec.get("stage")
+        stage = _value(rec, "stage")  # a blank 项目进度 cell (NaN from pandas) keeps the stored stage: no event
         if stage and stage != before and (pid, stage) not in have and _value(rec, milestone_of.get(stage, "")) is None:
             events.append({"event_id": f"{pid}#{stage}#{as_of.isoformat()}", "project_id": pid, "stage": stage, "changed_on": as_of,
                            "evidence": None, "note": f"台账导入（无日期，按数据截至 {as_of.isoformat()}）"})

@@ -50,6 +50,7 @@ class ImportReport:
     dry_run: bool = False  # a preview: nothing was written
     fingerprint: str | None = None  # what the preview would write; a commit with a stale fingerprint is refused
     events: int = 0  # stage history rows added
+    extra: dict[str, list[int]] = field(default_factory=dict)  # secondary records: label → [added, updated]
     changes: list[Change] = field(default_factory=list)
     notes: dict[str, list] = field(default_factory=dict)  # cause → [(row or None, detail or None)]
 
@@ -100,6 +101,8 @@ class ImportReport:
         verb = "将新增" if self.dry_run else "新增"
         text = (f"{verb} {self.imported} 条，更新 {self.updated} 条，无变化 {self.unchanged} 条；跳过空行 {self.skipped_blank}、"
                 f"合计行 {self.skipped_summary}、说明行 {self.skipped_notes}；拒收 {self.rejected_rows} 行")
+        for label, (added, updated) in self.extra.items():
+            text += f"；{label}新增 {added} 条、更新 {updated} 条"
         if self.as_of:
             text += f"；数据截至 {self.as_of}"
         return text

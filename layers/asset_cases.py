@@ -125,6 +125,10 @@ def change_stage(con: duckdb.DuckDBPyConnection, asset_id: str, stage: str, *, o
             if value is not None:
                 changes[name] = value
         idle_assets.update(con, asset_id, changes, user=user, expected_version=version)
+        # A record of the stage the asset already has (a 复核 note) changes no field, but it is a change of the case:
+        # forms drawn before it are stale all the same.
+        con.execute("UPDATE idle_assets SET row_version = ? + 1, updated_at = current_timestamp, updated_by = ? "
+                    "WHERE asset_id = ? AND coalesce(row_version, 1) = ?", [version, user, asset_id, version])
         (row,) = event_rows(asset_id, [(stage, on, mode or old_mode, note)], author=user, first_seq=seq + 1, from_stage=before)
         insert_events(con, [row], user=user)
     return row

@@ -10,6 +10,7 @@ second call finds the month frozen and returns it unchanged. Reading never write
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -17,9 +18,9 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from layers import dataset, project_history, projects, targets
+from layers import dataset, project_history, projects, reporting_units, targets
 from layers._scope import in_clause
-from store import audit, tables
+from store import audit, tables, transaction
 
 FROZEN = tables.TableSpec(
     table="frozen_months",
@@ -31,6 +32,7 @@ FROZEN = tables.TableSpec(
         ("previous_stored", "BOOLEAN NOT NULL"),  # comparison base stored with it (the month before was not frozen)
         ("projects", "INTEGER"),
         ("note", "VARCHAR"),
+        ("units", "VARCHAR"),  # JSON: the reporting units as they were (id, name, kind, county, order), for its tables
     ),
     has_geometry=False,
 )
@@ -96,8 +98,12 @@ def live_frame(con: duckdb.DuckDBPyConnection, month: str) -> pd.DataFrame:
 def freeze(con: duckdb.DuckDBPyConnection, month: str, *, user: str, note: str | None = None) -> Frozen:
     """Freeze ``month`` (see the module docstring); idempotent. Raises :class:`FreezeError`."""
     _check(con, month)
-    with audit.batch(con, user=user, kind="freeze", label=f"冻结 {month}"):
-        return freeze_stored(con, month, user=user, note=note)
+    with transaction(con):  # under the write lock: a month frozen meanwhile is returned without an empty 冻结 batch
+        row = con.execute("SELECT seq, projects FROM frozen_months WHERE month = ?", [month]).fetchone()
+        if row is not None:
+            return Frozen(month, int(row[0]), True, int(row[1] or 0))
+        with audit.batch(con, user=user, kind="freeze", label=f"冻结 {month}"):
+            return freeze_stored(con, month, user=user, note=note)
 
 
 def freeze_stored(con: duckdb.DuckDBPyConnection, month: str, *, user: str, note: str | None = None) -> Frozen:
@@ -106,7 +112,8 @@ def freeze_stored(con: duckdb.DuckDBPyConnection, month: str, *, user: str, note
     row = con.execute("SELECT seq, projects FROM frozen_months WHERE month = ?", [month]).fetchone()
     if row is not None:  # frozen meanwhile (another session, a second click)
         return Frozen(month, int(row[0]), True, int(row[1] or 0))
-    if month in project_history.snapshot_months(con):  # a snapshot written by the demo or an earlier release
+    stored = month in project_history.snapshot_months(con)
+    if stored:  # a snapshot written by the demo or an earlier release
         count = len(project_history.load_snapshot(con, month))
     else:
         count = project_history.write_snapshot(con, month, live_frame(con, month), user=user)
@@ -116,8 +123,35 @@ def freeze_stored(con: duckdb.DuckDBPyConnection, month: str, *, user: str, note
     _store_targets(con, month, user=user)
     (seq,) = con.execute("SELECT coalesce(max(seq), 0) + 1 FROM frozen_months").fetchone()
     tables.insert(con, FROZEN, [{"month": month, "seq": int(seq), "data_as_of": dataset.as_of(con), "previous_stored": keep_previous,
-                                 "projects": count, "note": note}], user=user)
+                                 "projects": count, "note": note, "units": _units_json(con, month, fresh=not stored)}], user=user)
     return Frozen(month, int(seq), False, count)
+
+
+UNIT_COLUMNS = ("unit_id", "name", "short_name", "kind", "county_adcode", "city_adcode", "sort_order")
+
+
+def _units_json(con, month: str, *, fresh: bool) -> str:
+    """The reporting units a frozen month's tables list: all of them when the month is frozen now; for a snapshot an
+    older release or the demo wrote, those its projects or targets name (units added since did not exist then)."""
+    units = reporting_units.load(con)
+    if not fresh:
+        named = set(project_history.load_snapshot(con, month)["unit_id"].dropna()) | \
+            {u for (u,) in con.execute("SELECT DISTINCT unit_id FROM target_snapshots WHERE month = ?", [month]).fetchall()}
+        units = units[units["unit_id"].isin(named)]
+    rows = [{c: (None if pd.isna(r[c]) else (int(r[c]) if c == "sort_order" else str(r[c]))) for c in UNIT_COLUMNS}
+            for r in units.to_dict("records")]
+    return json.dumps(rows, ensure_ascii=False)
+
+
+def month_units(con: duckdb.DuckDBPyConnection, month: str, *, county: str | Sequence[str] | None = None) -> pd.DataFrame:
+    """The reporting units a month's report lists, in display order: as they were when it was frozen, else as they are."""
+    row = con.execute("SELECT units FROM frozen_months WHERE month = ?", [month]).fetchone()
+    if row is None or not row[0]:
+        return reporting_units.load(con, county=county)
+    frame = pd.DataFrame(json.loads(row[0]), columns=list(UNIT_COLUMNS))
+    if county is not None:
+        frame = frame[frame["county_adcode"].isin([county] if isinstance(county, str) else list(county))]
+    return frame.sort_values(["sort_order", "unit_id"], na_position="last").reset_index(drop=True)
 
 
 def _store_targets(con, month: str, *, user: str) -> None:

@@ -13,7 +13,8 @@ from ui.text import t
 
 scope = page.setup(t("pp_title"))
 st.title(t("pp_title"))
-if data.load_layer("projects", scope.counties).empty:
+no_projects = data.load_layer("projects", scope.counties).empty
+if no_projects:
     st.info(t("pp_no_projects"), icon="📥")
 
 months = pv.report_months(scope.counties)
@@ -38,12 +39,18 @@ widgets.kpi_cards(summary, done)
 funnel_col, trend_col = st.columns(2)
 with funnel_col:
     st.subheader(t("pp_funnel"))
-    st.bar_chart(pv.funnel_frame(month, scope.counties), horizontal=True, sort=False, y_label="", x_label="项目数（个）")
+    if no_projects:  # charts of zeros only show axes labelled 0.000000
+        st.caption(t("pp_no_chart"))
+    else:
+        st.bar_chart(pv.funnel_frame(month, scope.counties), horizontal=True, sort=False, y_label="", x_label="项目数（个）")
 with trend_col:
     st.subheader(t("pp_trend"))
-    trend = pv.trend_frame(month, scope.counties)
-    st.line_chart(trend[["当月签约（个）", "当月开工（个）"]], x_label="", y_label="项目数（个）")
-    st.bar_chart(trend[["当月签约金额（亿元）"]], x_label="", y_label="当月签约金额（亿元）", sort=False)
+    if no_projects:
+        st.caption(t("pp_no_chart"))
+    else:
+        trend = pv.trend_frame(month, scope.counties)
+        st.line_chart(trend[["当月签约（个）", "当月开工（个）"]], x_label="", y_label="项目数（个）")
+        st.bar_chart(trend[["当月签约金额（亿元）"]], x_label="", y_label="当月签约金额（亿元）", sort=False)
 
 st.subheader(t("pp_ranking"))
 indicator = st.selectbox(t("pp_indicator"), list(INDICATORS), format_func=lambda k: INDICATORS[k][0])

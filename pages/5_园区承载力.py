@@ -60,10 +60,11 @@ density = views.intensity_table(scope.counties).set_index("park_id")
 if park_id in density.index and pd.notna(density.at[park_id, "year"]):
     d = density.loc[park_id]
     marks = {True: "✓", False: "✗"}
+    figure = lambda value, digits: "—" if pd.isna(value) else f"{value:.{digits}f}"  # noqa: E731 - a park may report no 建筑面积
     st.markdown(t("cap_intensity", year=int(d["year"]),
-                  inv=f"{d['investment_wan_per_mu']:.0f}", inv_ok=marks.get(d["meets_investment_wan_per_mu"], "—"),
-                  tax=f"{d['tax_wan_per_mu']:.1f}", tax_ok=marks.get(d["meets_tax_wan_per_mu"], "—"),
-                  out=f"{d['output_wan_per_mu']:.0f}", far=f"{d['floor_area_ratio']:.2f}"))
+                  inv=figure(d["investment_wan_per_mu"], 0), inv_ok=marks.get(d["meets_investment_wan_per_mu"], "—"),
+                  tax=figure(d["tax_wan_per_mu"], 1), tax_ok=marks.get(d["meets_tax_wan_per_mu"], "—"),
+                  out=figure(d["output_wan_per_mu"], 0), far=figure(d["floor_area_ratio"], 2)))
 
 _, projects = views.inputs(scope.counties)
 pipeline = park_pipeline(projects, park_id)

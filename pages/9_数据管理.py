@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from ui import audit_views as views
-from ui import data, identity, onboarding, page, widgets
+from ui import backups, data, identity, onboarding, page, widgets
 from ui.safe_html import md
 from ui.text import t
 
@@ -32,11 +32,11 @@ if "dm-loaded" in st.session_state:
     st.success(t("dm_regions_done", n=st.session_state.pop("dm-loaded")))
 
 st.subheader(t("dm_backup"))
-st.caption(t("dm_backup_hint", folder=md(views.backup_folder()), keep=views.keep_backups()))
-latest = views.latest_backup()
+st.caption(t("dm_backup_hint", folder=md(backups.backup_folder()), keep=backups.keep_backups()))
+latest = backups.latest_backup()
 b1, b2 = st.columns(2)
 if b1.button(t("dm_backup_now"), key="dm-backup"):
-    latest = views.backup_now()
+    latest = backups.backup_now()
     st.success(t("dm_backup_done", name=latest.name))
 if latest is not None:
     b2.download_button(t("dm_backup_download", name=latest.name), latest.read_bytes(), file_name=latest.name,

@@ -29,7 +29,7 @@ from openpyxl.writer.excel import ExcelWriter
 from analysis import lights, progress, ranking, targets
 from analysis.kpis import summarize
 from analysis.ranking import INDICATORS, change_label
-from layers import months, project_history, regions, reporting_units
+from layers import months, project_history, regions
 from layers.targets import INDICATORS as TARGET_INDICATORS
 
 APP_TITLE = "园区承载力与项目地图"
@@ -77,13 +77,15 @@ def collect(con, month: str, *, county=None) -> MonthReport:
     """Everything a month's report shows, as of the month's end (see module docstring). Reads only."""
     frame, frozen = months.month_frame(con, month, county=county)
     previous = months.comparison_frame(con, month, county=county)
-    units = reporting_units.load(con, county=county)
+    units = months.month_units(con, month, county=county)
     year_targets = months.month_targets(con, month, units=list(units["unit_id"]))
     summary = summarize(frame, ranking.ytd(month), units)
     done = targets.completion(summary, year_targets)
     rules = lights.load_rules()
     behind = lights.slow_progress(done, month, rules, units)
     trend_frames = {m: project_history.load_snapshot(con, m, county=county) for m in months.trend_months(con, month)}
+    trend_frames.update(_earlier_in_year(frame, month, set(trend_frames)))
+    trend_frames = dict(sorted(trend_frames.items())[-11:])
     trend_frames[month] = frame
     return MonthReport(
         month=month, frozen=frozen, projects=frame, units=units, summary=summary, completion=done,
@@ -93,6 +95,15 @@ def collect(con, month: str, *, county=None) -> MonthReport:
         funnel=progress.funnel(frame, ranking.ytd(month)), trend=progress.monthly_trend(trend_frames),
         regions=regions.load(con, county=county, level="county"),
     )
+
+
+def _earlier_in_year(frame: pd.DataFrame, month: str, known: set[str]) -> dict[str, pd.DataFrame]:
+    """The months of ``month``'s year before it that were not frozen, as ``frame`` (the month's own projects) dates them:
+    a city's first published month still shows its year's trend, and a frozen month's trend never changes."""
+    p = pd.Period(month, freq="M")
+    no_events = pd.DataFrame(columns=["event_id", "project_id", "stage", "changed_on"])
+    return {str(m): project_history.as_of(frame, no_events, str(m)) for m in pd.period_range(f"{p.year}-01", p - 1, freq="M")
+            if str(m) not in known}
 
 
 HEAD = PatternFill("solid", fgColor="DCE6F1")

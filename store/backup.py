@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from store import StoreError
+from store import StoreError, database_key
 
 BACKUP_GLOB = "*.duckdb"
 DAILY = re.compile(r"^(?P<stem>.+)-(?P<day>\d{8})\.duckdb$")
@@ -29,6 +29,8 @@ def backup(con: duckdb.DuckDBPyConnection, out: str | os.PathLike) -> Path:
     """Write a consistent copy of the store behind ``con`` to ``out`` (a new DuckDB file; an existing one is replaced
     only once the copy is complete). Returns the path."""
     out = Path(out)
+    if out.resolve() == Path(database_key(con)):  # replacing the open file would lose every later write
+        raise StoreError(f"备份文件不能是数据库本身：{out}，请另选备份位置")
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(out.name + ".partial")
     for leftover in (partial, partial.with_name(partial.name + ".wal")):

@@ -103,7 +103,7 @@ def prepare(con: duckdb.DuckDBPyConnection, specs: Iterable[tables.TableSpec],
     saved = None
     if found < SCHEMA_VERSION:
         saved = backup_before(con, found)
-        log.warning("数据库结构从版本 %s 升级到 %s（升级前备份：%s）", found, SCHEMA_VERSION, saved)
+        log.info("数据库结构从版本 %s 升级到 %s（升级前备份：%s）", found, SCHEMA_VERSION, saved)  # callers say it
         for number in range(found + 1, SCHEMA_VERSION + 1):
             with transaction(con):
                 reconcile(con, specs)

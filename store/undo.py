@@ -37,7 +37,12 @@ def undo(con: duckdb.DuckDBPyConnection, batch_id: str, specs: Mapping[str, tabl
     entries = audit.load(con, batch_id=batch_id)  # newest first: reverse in that order
     if entries.empty:
         raise audit.UndoError(f"批次 {batch_id} 没有写入任何记录，无需撤销")
+    if entries["record_id"].isna().any():  # rows logged as a whole (a frozen month's snapshot) have no old values to restore
+        raise audit.UndoError(f"批次 {batch_id}（{audit.KIND_LABELS.get(kind, kind)}）写入的快照数据不能逐条撤销，该批次不能撤销")
     with audit.batch(con, user=user, kind="undo", label=f"撤销批次 {batch_id}（{label or audit.KIND_LABELS.get(kind, kind)}）") as made:
+        # checked again under the write lock: another session may have undone it since the check above
+        if con.execute("SELECT status FROM batches WHERE batch_id = ?", [batch_id]).fetchone()[0] == "undone":
+            raise audit.UndoError(f"批次 {batch_id} 已经撤销过")
         stale = []
         for entry in entries.to_dict("records"):
             spec = specs.get(entry["table_name"])

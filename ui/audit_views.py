@@ -1,18 +1,17 @@
 """操作记录 and 数据管理 support: the audit trail as people read it (who, when, which record, batch, 字段：旧 → 新),
-its Excel export, a record's own history for the cards, batches and their undo, backups and region loading."""
+its Excel export, a record's own history for the cards, batches and their undo (backups: ``ui.backups``)."""
 
 from __future__ import annotations
 
 import io
 from datetime import date
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 import layers
 from imports import kinds
-from store import StoreError, audit, backup, undo
+from store import StoreError, audit, undo
 from ui import data, identity, widgets
 
 #: table → what people call it
@@ -140,58 +139,7 @@ def undo_batch(batch_id: str) -> tuple[bool, str]:
     return True, f"已撤销批次 {batch_id}：其写入的记录已恢复为原值（撤销本身记为批次 {made.batch_id}）"
 
 
-# --- backups -------------------------------------------------------------------------------------------------------
-
-
-def backup_folder() -> Path:
-    """Where the server keeps its daily backups: ``$PARKMAP_BACKUP_DIR``, else ``backups/daily`` beside the database."""
-    import os
-
-    import store
-
-    configured = os.environ.get("PARKMAP_BACKUP_DIR")
-    return Path(configured) if configured else store.default_db_path().parent / "backups" / "daily"
-
-
-def latest_backup() -> Path | None:
-    return backup.latest(backup_folder())
-
-
-def backup_now() -> Path:
-    """Today's backup (made now if the server has not made it yet)."""
-    with data.cursor() as con:
-        backup.daily(con, backup_folder(), keep=keep_backups())
-    return latest_backup()
-
-
-def keep_backups() -> int:
-    import os
-
-    try:
-        return max(1, int(os.environ.get("PARKMAP_BACKUP_KEEP", "14")))
-    except ValueError:
-        return 14
-
-
 @st.cache_data(ttl=60, max_entries=2)
 def dataset_counts() -> dict[str, int]:
     with data.cursor() as con:
         return layers.row_counts(con)
-
-
-def daily_backups(stop, *, every_s: float = 3600.0) -> None:
-    """The server's backup loop (``serve.py`` runs it in a thread): today's backup when missing, checked every hour,
-    keeping the newest :func:`keep_backups`. Never raises: a failed backup is logged and tried again next hour."""
-    import logging
-
-    log = logging.getLogger("parkmap.backup")
-    while not stop.is_set():
-        try:
-            if data.store_state() != "empty":
-                with data.cursor() as con:
-                    made = backup.daily(con, backup_folder(), keep=keep_backups())
-                if made:
-                    log.info("已写入每日备份 %s", made)
-        except Exception:  # noqa: BLE001 - logged; the app keeps serving
-            log.exception("每日备份失败")
-        stop.wait(every_s)

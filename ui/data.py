@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
+from streamlit.logger import get_logger
 
 import layers
 import store
@@ -31,7 +32,9 @@ class Scope:
 @st.cache_resource
 def _connection():
     con = store.connect()
-    layers.create_all(con)
+    done = layers.create_all(con)
+    if done["from"] is not None and done["from"] != done["to"]:
+        get_logger(__name__).warning("数据库结构已从版本 %s 升级到 %s，升级前的备份：%s", done["from"], done["to"], done["backup"])
     return con
 
 

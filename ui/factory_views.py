@@ -112,7 +112,7 @@ def expiring_table(factories: pd.DataFrame, as_of: dt.date, months: int = 12) ->
                "lease_end": "租约到期", "contact_unit": "联系单位"}
     out = rows.reindex(columns=list(columns)).rename(columns=columns)
     out["租约到期"] = [pd.Timestamp(d).date() for d in rows["lease_end"]]
-    return out
+    return out.astype(object).where(out.notna(), "")  # a blank cell, not a grey "None"
 
 
 def xlsx(sheets: dict[str, pd.DataFrame], title: str) -> bytes:

@@ -42,12 +42,13 @@ def region_picker(prefix: str) -> tuple[str | None, str]:
     provinces = region_choices(None)
     province = st.selectbox(t("ob_province"), list(provinces), format_func=provinces.get, index=None,
                             placeholder=t("ob_pick"), key=f"{prefix}-province")
+    # Keyed on the level above: a new province starts its city picker afresh (at 「（整个）」, not a stale choice).
     cities = region_choices(province) if province else {}
-    city = st.selectbox(t("ob_city"), [None, *cities], format_func=lambda c: WHOLE if c is None else cities[c],
-                        key=f"{prefix}-city", disabled=not cities)
+    city = st.selectbox(t("ob_city"), [None, *cities], format_func=lambda c: WHOLE if c is None else cities[c], index=0,
+                        key=f"{prefix}-city-{province}", disabled=not cities, placeholder=t("ob_pick"))
     counties = region_choices(city) if city else {}
-    county = st.selectbox(t("ob_county"), [None, *counties], format_func=lambda c: WHOLE if c is None else counties[c],
-                          key=f"{prefix}-county", disabled=not counties)
+    county = st.selectbox(t("ob_county"), [None, *counties], format_func=lambda c: WHOLE if c is None else counties[c], index=0,
+                          key=f"{prefix}-county-{city}", disabled=not counties, placeholder=t("ob_pick"))
     return chosen_region(province, city, county), default_label(province, city, county)
 
 

@@ -11,6 +11,7 @@ image the viewer's browser fetches, ``[x](…)`` into a link, ``$…$`` into for
 from __future__ import annotations
 
 import html
+import re
 
 _EXTRA = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;", "{": "&#123;", "}": "&#125;"})
 _MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()<>#+-.!|~$:=^\"'"})
@@ -23,8 +24,15 @@ def text(value) -> str:
     return html.escape(str(value), quote=True).translate(_EXTRA)
 
 
+_AUTOLINK = re.compile(r"(?i)(://|www\.|@)")
+
+
 def md(value) -> str:
-    """``value`` as literal text inside Streamlit Markdown (None → empty string); newlines become spaces."""
+    """``value`` as literal text inside Streamlit Markdown (None → empty string); newlines become spaces. GFM turns a
+    bare ``http://…``, ``www.…`` or e-mail address into a link even when escaped, so an invisible zero-width space is put
+    into those."""
     if value is None:
         return ""
-    return " ".join(str(value).splitlines()).translate(_MARKDOWN)
+    text = _AUTOLINK.sub(lambda m: {"://": ":\u200b//", "@": "@\u200b"}.get(m.group(0), m.group(0)[:3] + "\u200b."),
+                         " ".join(str(value).splitlines()))
+    return text.translate(_MARKDOWN)

@@ -162,7 +162,7 @@ def test_capacity_ledger_updates_figures_with_units(store_with_park, tmp_path):
     path = tmp_path / "capacity.csv"
     path.write_text(LEDGER, encoding="utf-8")
     report = import_park_capacity(store_with_park, path)
-    assert (report.updated, report.imported, report.skipped_summary) == (1, 1, 1)
+    assert (report.updated, report.imported, report.skipped_summary, report.extra) == (1, 0, 1, {"园区年度指标": [1, 0]})
     assert [(r.row, r.reason) for r in report.rejected] == [(4, "未找到园区“不存在园区”：请先导入园区边界")]
     park = parks.load(store_with_park).set_index("park_id").loc["P1"]
     assert park["available_land_mu"] == 600.0  # 40 公顷 × 15

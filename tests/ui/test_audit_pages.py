@@ -12,7 +12,7 @@ import store
 from imports.projects import import_projects
 from layers import projects
 from tests.ui.test_pages import PAGES_DIR, app_test
-from ui import audit_views, identity
+from ui import audit_views, backups, identity
 from ui.text import t
 
 AUDIT_PAGE = PAGES_DIR / "10_操作记录.py"
@@ -121,11 +121,11 @@ def test_the_server_writes_todays_backup_and_keeps_the_newest(shangluo_env, tmp_
     monkeypatch.setenv("PARKMAP_BACKUP_DIR", str(folder))
     monkeypatch.setenv("PARKMAP_BACKUP_KEEP", "2")
     stop = threading.Event()
-    worker = threading.Thread(target=audit_views.daily_backups, args=(stop,), kwargs={"every_s": 0.05})
+    worker = threading.Thread(target=backups.daily_backups, args=(stop,), kwargs={"every_s": 0.05})
     worker.start()
     try:
         deadline = __import__("time").monotonic() + 30
-        while audit_views.latest_backup() is None or audit_views.latest_backup().name == "parkmap-20240103.duckdb":
+        while backups.latest_backup() is None or backups.latest_backup().name == "parkmap-20240103.duckdb":
             assert __import__("time").monotonic() < deadline, "no backup written"
             stop.wait(0.05)
     finally:

@@ -47,6 +47,7 @@ def test_the_handler_shows_a_chinese_error_and_logs_the_traceback(caplog):
 
 
 def test_markdown_from_data_stays_text():
-    assert md("![x](http://198.51.100.7/a.png)") == "\\!\\[x\\]\\(http\\://198\\.51\\.100\\.7/a\\.png\\)"
+    assert md("![x](http://198.51.100.7/a.png)") == "\\!\\[x\\]\\(http\\:\u200b//198\\.51\\.100\\.7/a\\.png\\)"
+    assert md("www.example.com") == "www\u200b\\.example\\.com" and md("a@b.cn") == "a@\u200bb\\.cn"
     assert md("$x$ :red[警告] **粗**") == "\\$x\\$ \\:red\\[警告\\] \\*\\*粗\\*\\*"
     assert md(None) == "" and md("第一行\n第二行") == "第一行 第二行"

@@ -49,3 +49,19 @@ def test_a_failing_warm_up_is_logged_not_raised(monkeypatch, caplog):
 def _no_connection_left(demo_env):
     yield
     data._connection.clear()
+
+
+def test_the_servers_lifespan_declares_no_component_outside_a_script_run():
+    """streamlit_folium registers its component when imported; imported by the lifespan (outside any script run) it is
+    never registered and every folium map is a blank frame (404 on its index.html). The lifespan's modules must not
+    import it, directly or through ui.widgets."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    code = ("import sys; import ui.backups, ui.warmup, ui.errors; from ui import data, mapkit; "
+            "bad = sorted(m for m in sys.modules if m.startswith('streamlit_folium') or m == 'ui.widgets'); print(bad)")
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout
