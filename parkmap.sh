@@ -55,7 +55,8 @@ case "${1:-}" in
     setup_python; setup_browser_assets
     if [ ! -f "${PARKMAP_DB:-data/parkmap.duckdb}" ]; then "$VENV/bin/python" cli.py init-demo >/dev/null; fi
     shift
-    exec "$VENV/bin/python" -m streamlit run serve.py --server.port "${PORT:-8501}" "$@" ;;
+    # Loopback by default: serving other machines needs HOST=0.0.0.0 and a sign-in method (PARKMAP_AUTH, see README).
+    exec "$VENV/bin/python" -m streamlit run serve.py --server.address "${HOST:-127.0.0.1}" --server.port "${PORT:-8501}" "$@" ;;
   test)
     setup_python; setup_browser_assets; setup_test_tools
     shift

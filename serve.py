@@ -6,9 +6,24 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sys
 import threading
 
 import streamlit as st
+from streamlit import config
+
+
+def _refuse_an_open_server_without_sign_in() -> None:
+    """Secure by default: listening beyond this machine needs an identity method (ui.identity.startup_problem)."""
+    from ui import identity
+
+    problem = identity.startup_problem(config.get_option("server.address"))
+    if problem:
+        print(f"拒绝启动：{problem}", file=sys.stderr, flush=True)
+        raise SystemExit(2)
+
+
+_refuse_an_open_server_without_sign_in()
 
 
 @contextlib.asynccontextmanager

@@ -10,6 +10,7 @@ from __future__ import annotations
 import duckdb
 
 from layers import (
+    accounts,
     asset_cases,
     dataset,
     idle_assets,
@@ -50,7 +51,9 @@ SPECS = (
     months.TARGET_SNAPSHOTS,
     dataset.SPEC,
 )
-SPEC_BY_TABLE = {spec.table: spec for spec in SPECS}
+#: Tables about who may use the store, not data: an empty store may have accounts; the demo never touches them.
+ADMIN_SPECS = (accounts.SPEC,)
+SPEC_BY_TABLE = {spec.table: spec for spec in (*SPECS, *ADMIN_SPECS)}
 
 
 def create_all(con: duckdb.DuckDBPyConnection) -> dict:
@@ -58,7 +61,7 @@ def create_all(con: duckdb.DuckDBPyConnection) -> dict:
     :mod:`store.migrations`. Returns what was done (``{"from": version, "to": version, "backup": path}``)."""
     from layers.migrations import STEPS
 
-    return store_migrations.prepare(con, SPECS, STEPS)
+    return store_migrations.prepare(con, (*SPECS, *ADMIN_SPECS), STEPS)
 
 
 def row_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

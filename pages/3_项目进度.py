@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.ranking import INDICATORS
-from ui import data, page, uploads, widgets
+from ui import data, identity, page, uploads, widgets
 from ui import project_views as pv
 from ui.safe_html import md
 from ui.text import t
@@ -25,7 +25,7 @@ if state["frozen"]:
     st.caption(t("pp_frozen", at=state["at"], by=md(state["by"])))
 else:
     st.caption(t("pp_live"))
-    if state["can_freeze"]:
+    if state["can_freeze"] and identity.may("freeze"):
         with st.popover(t("pp_freeze")):
             st.markdown(t("pp_freeze_hint", month=month))
             if st.button(t("pp_freeze_go", month=month), key=f"freeze-{month}", type="primary"):
@@ -74,7 +74,7 @@ with st.expander(t("pp_targets", year=year)):
     st.caption(t("pp_targets_hint"))
     edited = st.data_editor(pv.target_editor(year, scope.counties), hide_index=True, width="stretch", key=f"targets-{year}",
                             disabled=["单位"], column_config={"unit_id": None}, num_rows="fixed")
-    if st.button(t("pp_targets_save"), key=f"targets-save-{year}"):
+    if st.button(t("pp_targets_save"), key=f"targets-save-{year}", disabled=not identity.may("targets")):
         touched, problems = pv.save_targets(year, edited, scope.counties)
         for problem in problems:
             st.error(md(problem))

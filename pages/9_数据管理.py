@@ -12,6 +12,10 @@ from ui.text import t
 
 scope = page.setup(t("dm_title"))
 st.title(t("dm_title"))
+if not identity.may("undo"):  # 系统管理员 and 市级 only
+    st.info(identity.refusal("undo"))
+    st.stop()
+admin = identity.may("accounts")
 info = data.dataset_info()
 
 st.subheader(t("dm_dataset"))
@@ -24,7 +28,7 @@ right.dataframe(pd.DataFrame({"数据": list(shown), "行数": list(shown.values
 st.subheader(t("dm_regions"))
 st.caption(t("dm_regions_hint"))
 region, _ = onboarding.region_picker("dm")
-if st.button(t("dm_regions_go"), key="dm-load", disabled=region is None):
+if st.button(t("dm_regions_go"), key="dm-load", disabled=region is None or not admin):
     n = data.load_region(region, user=identity.user())
     st.session_state["dm-loaded"] = n
     st.rerun()
@@ -35,10 +39,10 @@ st.subheader(t("dm_backup"))
 st.caption(t("dm_backup_hint", folder=md(backups.backup_folder()), keep=backups.keep_backups()))
 latest = backups.latest_backup()
 b1, b2 = st.columns(2)
-if b1.button(t("dm_backup_now"), key="dm-backup"):
+if b1.button(t("dm_backup_now"), key="dm-backup", disabled=not admin):
     latest = backups.backup_now()
     st.success(t("dm_backup_done", name=latest.name))
-if latest is not None:
+if latest is not None and admin:
     b2.download_button(t("dm_backup_download", name=latest.name), latest.read_bytes(), file_name=latest.name,
                        mime="application/octet-stream", on_click="ignore")
 else:

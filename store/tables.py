@@ -30,6 +30,7 @@ import shapely
 
 from store import ConflictError, audit, geometry
 
+SECRET = "（已修改）"
 STAMP_COLUMNS = ("created_at", "created_by", "updated_at", "updated_by", "row_version")
 STAMP_DDL = ("created_at TIMESTAMP", "created_by VARCHAR", "updated_at TIMESTAMP", "updated_by VARCHAR", "row_version INTEGER DEFAULT 1")
 
@@ -65,6 +66,13 @@ class TableSpec:
     extra_ddl: str = ""
     #: False for derived copies (snapshots of a frozen month): one audit row per write instead of one per record.
     audit_rows: bool = True
+    #: Columns whose values never reach the audit log (a password hash): their changes are logged as 「（已修改）」.
+    secret: tuple[str, ...] = ()
+
+    def logged(self, changes: Mapping[str, tuple]) -> dict:
+        """``changes`` as the audit log keeps them (secret values replaced)."""
+        return {c: ((SECRET if o is not None else None), (SECRET if n is not None else None)) if c in self.secret else (o, n)
+                for c, (o, n) in changes.items()}
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -315,9 +323,10 @@ def write(con, spec: TableSpec, records, *, user: str, mode: str = "merge") -> W
             _update_rows(con, spec, updates, user)
         if spec.audit_rows:
             entries = [{"action": "insert", "table": spec.table, "record": k,
-                        "changes": {c: (None, v) for c, v in row.items() if c != spec.key and v is not None}}
+                        "changes": spec.logged({c: (None, v) for c, v in row.items() if c != spec.key and v is not None})}
                        for k, row in zip(result.inserted, inserts.to_dict("records"), strict=True)]
-            entries += [{"action": "update", "table": spec.table, "record": k, "changes": result.changes[k]} for k in result.updated]
+            entries += [{"action": "update", "table": spec.table, "record": k, "changes": spec.logged(result.changes[k])}
+                        for k in result.updated]
         else:
             entries = [{"action": action, "table": spec.table, "record": None, "details": {"rows": len(keys), "first": str(keys[0])}}
                        for action, keys in (("insert", result.inserted), ("update", result.updated)) if keys]
@@ -405,7 +414,7 @@ def delete(con: duckdb.DuckDBPyConnection, spec: TableSpec, key: Any, *, user: s
             return False
         con.execute(f"DELETE FROM {spec.table} WHERE {spec.key} = ?", [key])
         audit.record(con, [{"action": "delete", "table": spec.table, "record": key,
-                            "changes": {c: (v, None) for c, v in old.items() if c not in (spec.key, "row_version") and v is not None}}],
+                            "changes": spec.logged({c: (v, None) for c, v in old.items() if c not in (spec.key, "row_version") and v is not None})}],
                      user=user)
     return True
 

@@ -46,7 +46,7 @@ def undo(con: duckdb.DuckDBPyConnection, batch_id: str, specs: Mapping[str, tabl
         stale = []
         for entry in entries.to_dict("records"):
             spec = specs.get(entry["table_name"])
-            if spec is None:
+            if spec is None or spec.secret:  # a password hash is not in the log: it cannot be put back
                 raise audit.UndoError(f"无法撤销对表 {entry['table_name']} 的修改")
             key, changes = entry["record_id"], entry["changes"]
             now = _current(con, spec, key)

@@ -256,6 +256,8 @@ def offers(counties: tuple[str, ...] | None, min_area_m2: float, max_area_m2: fl
 def change_stage(asset_id: str, stage: str, on: date, *, note: str | None, mode: str | None, version: int | None = None) -> str | None:
     """Record a stage change made on the page (author: the page user); returns None, or why it was refused (Chinese).
     ``version``: the asset's ``row_version`` when the form was drawn — a change by someone else since is refused."""
+    if refused := identity.refusal("write"):
+        return refused
     try:
         with data.cursor() as con:
             asset_cases.change_stage(con, asset_id, stage, on=on, user=identity.user(), note=note or None, mode=mode,
@@ -270,6 +272,8 @@ def change_stage(asset_id: str, stage: str, on: date, *, note: str | None, mode:
 def add_task(asset_id: str, text_: str, *, due_on: date | None, responsible: str | None, meeting: str | None,
              meeting_on: date | None) -> str | None:
     """Attach a meeting task made on the page (author: the page user); returns None, or why it was refused (Chinese)."""
+    if refused := identity.refusal("write"):
+        return refused
     try:
         with data.cursor() as con:
             asset_cases.add_task(con, asset_id, text_, user=identity.user(), due_on=due_on, responsible=responsible or None,

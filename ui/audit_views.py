@@ -19,11 +19,11 @@ TABLE_LABELS = {
     "regions": "行政区", "parks": "园区", "standard_factories": "标准化厂房", "idle_assets": "闲置国有资产", "projects": "招商项目",
     "project_stage_history": "项目阶段记录", "asset_stage_history": "资产阶段记录", "asset_tasks": "会议议定事项", "targets": "目标任务",
     "park_metrics": "园区年度指标", "reporting_units": "填报单位", "dataset_info": "数据集信息", "frozen_months": "冻结月份",
-    "project_snapshots": "月末快照", "target_snapshots": "目标快照",
+    "project_snapshots": "月末快照", "target_snapshots": "目标快照", "accounts": "账号",
 }
 #: the layers users filter by, first
 LAYER_TABLES = ("projects", "parks", "standard_factories", "idle_assets", "targets", "asset_stage_history", "project_stage_history",
-                "asset_tasks", "park_metrics", "regions")
+                "asset_tasks", "park_metrics", "regions", "accounts")
 COLUMNS = ["时间", "操作人", "操作", "数据", "记录", "批次", "修改内容"]
 LIMIT = 2000
 
@@ -130,6 +130,8 @@ def undoable(frame: pd.DataFrame) -> pd.DataFrame:
 
 def undo_batch(batch_id: str) -> tuple[bool, str]:
     """Undo a batch: (done, Chinese message)."""
+    if refused := identity.refusal("undo"):
+        return False, refused
     try:
         with data.cursor() as con:
             made = undo.undo(con, batch_id, layers.SPEC_BY_TABLE, user=identity.user())

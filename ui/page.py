@@ -6,7 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import data
+from ui import data, identity
 from ui.safe_html import md
 from ui.text import t
 
@@ -23,11 +23,15 @@ def setup(title: str, *, icon: str = "🗺️") -> data.Scope:
     """Configure the page and return the user's scope (the counties they may see; None = all)."""
     st.set_page_config(page_title=f"{title} · {t('app_title')}", page_icon=icon, layout="wide")
     st.sidebar.markdown(f"### {t('app_title')}")
+    account = identity.gate()  # no page (not even the first-run choice) before sign-in, when sign-in is configured
     state = data.store_state()
     if state == "empty":  # a new store: offer the demo or a local dataset, show no page until one is chosen
         from ui import onboarding
 
-        onboarding.render()
+        if not account.may("accounts"):
+            st.info(t("ob_not_admin"))
+        else:
+            onboarding.render()
         st.stop()
     for path, label in pages():
         st.sidebar.page_link(path, label=label)
@@ -38,7 +42,7 @@ def setup(title: str, *, icon: str = "🗺️") -> data.Scope:
         st.sidebar.caption(t("data_as_of", label=md(info.get("label") or t("app_title")), as_of=data.as_of().date()))
     if state == "no_regions":
         st.warning(t("no_regions"), icon="🗺️")
-    return data.Scope(counties=None)
+    return data.Scope(counties=account.counties or None)
 
 
 PAGES = tuple(pages())

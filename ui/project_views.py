@@ -58,6 +58,8 @@ def freeze_state(month: str) -> dict:
 
 def freeze(month: str) -> tuple[bool, str]:
     """Freeze ``month`` for good (idempotent): (done, Chinese message)."""
+    if refused := identity.refusal("freeze"):
+        return False, refused
     try:
         with data.cursor() as con:
             done = months.freeze(con, month, user=identity.user())
@@ -112,6 +114,8 @@ def target_editor(year: int, counties: tuple[str, ...] | None) -> pd.DataFrame:
 def save_targets(year: int, edited: pd.DataFrame, counties: tuple[str, ...] | None) -> tuple[int, list[str]]:
     """Save an edited :func:`target_editor` grid: (cells written or cleared, problems in Chinese). Nothing is
     written while any cell is bad; the caches are cleared after a write (completion rates change)."""
+    if refused := identity.refusal("targets"):
+        return 0, [refused]
     loaded = targets_for(year, counties)
     writes, deletes, problems = grid_changes(edited, loaded, year, TARGET_LABELS)
     if problems:

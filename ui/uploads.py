@@ -48,6 +48,8 @@ def run(kind: str, raw: bytes, filename: str, crs: str | None = None, *, as_of: 
         expect: str | None = None) -> tuple[dict | None, str | None]:
     """Preview (``dry_run``) or import an uploaded file: (report dict with a Chinese ``summary``, None) or (None, Chinese
     error). A commit drops every cached view of the data."""
+    if refused := identity.refusal("write"):
+        return None, refused
     options = pipeline.Options(crs=crs if KINDS[kind].coordinates or kind == "park_polygons" else None, as_of=as_of)
     try:
         with data.cursor() as con:
@@ -140,6 +142,9 @@ def _done(kind: str) -> None:
 def form(kind: str) -> None:
     """The upload form for ``kind`` with its template, then the preview and confirm step, then what was imported."""
     upload = KINDS[kind]
+    if refused := identity.refusal("write"):
+        st.caption(refused)
+        return
     if kind in templates.KINDS:
         name = templates.KINDS[kind][0].kind
         st.download_button(t("up_template", what=name), lambda: templates.template_bytes(kind), file_name=f"{name}导入模板.xlsx",
