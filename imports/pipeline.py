@@ -48,6 +48,7 @@ class Options:
     as_of: date | None = None  # the effective date, overriding what the ledger says
     name_field: str | None = None  # boundary files: the attribute holding the park name
     encoding: str | None = None  # boundary files: the .dbf encoding
+    counties: tuple[str, ...] | None = None  # the importing user's counties (None: every county)
 
 
 @dataclass
@@ -160,6 +161,47 @@ def validate(frame: pd.DataFrame, kind: Kind, report: ImportReport) -> pd.DataFr
     return frame.reset_index(drop=True)
 
 
+#: columns by which a secondary write (history rows, yearly figures) belongs to a primary record
+OWNER_COLUMNS = ("project_id", "asset_id", "park_id", "factory_id")
+
+
+def _in_scope(con, writes: list[Write], counties: tuple[str, ...] | None, report: ImportReport) -> list[Write]:
+    """The writes without the records outside the user's counties (each rejected by row, with the rows that depend on
+    it): a county's user cannot write another county's records, whatever the file holds."""
+    if counties is None:
+        return list(writes)
+    names = dict(con.execute("SELECT adcode, name FROM regions").fetchall())
+    outside: set[str] = set()
+    for write in writes:
+        rows = write.rows
+        if not write.primary or rows is None or rows.empty:
+            continue
+        # the row's own county, else the stored record's (a capacity ledger, a new boundary of a stored park)
+        stored = dict(con.execute(f"SELECT {write.spec.key}, county_adcode FROM {write.spec.table}").fetchall())
+        own = rows["county_adcode"].astype(object) if "county_adcode" in rows else pd.Series([None] * len(rows), index=rows.index)
+        county = own.where(own.map(lambda c: isinstance(c, str)), rows[write.spec.key].map(stored))
+        bad = ~county.isin(counties)
+        for key, row, place in zip(rows.loc[bad, write.spec.key], rows.loc[bad].get("_row", pd.Series(dtype=object)), county[bad], strict=False):
+            outside.add(str(key))
+            report.reject(int(row) if row is not None and not pd.isna(row) else 0, "县（市、区）",
+                          f"不在本账号可填报的范围内（{names.get(place, place or '未知县区')}）")
+    if not outside:
+        return list(writes)
+    kept = []
+    for write in writes:
+        rows = write.rows
+        if rows is not None and len(rows):
+            drop = rows[write.spec.key].astype(str).isin(outside)
+            if not write.primary and "county_adcode" in rows:  # e.g. a new reporting unit of another county
+                drop |= ~rows["county_adcode"].isin(counties)
+            for column in OWNER_COLUMNS:
+                if column in rows:
+                    drop |= rows[column].astype(str).isin(outside)
+            rows = rows[~drop]
+        kept.append(Write(write.spec, rows, write.mode, write.primary, write.events, write.label))
+    return kept
+
+
 def _fingerprint(parts: list) -> str:
     text = json.dumps(parts, ensure_ascii=False, sort_keys=True, default=str)
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
@@ -220,7 +262,7 @@ def run(con: duckdb.DuckDBPyConnection, kind: Kind, source, *, user: str, filena
                          as_of=as_of if kind.dated else None) as made:
             ctx = Context(con, report, options, as_of, user, frame.attrs.get("title_cells", []))
             parts = []
-            for write in kind.resolve(ctx, frame):
+            for write in _in_scope(con, kind.resolve(ctx, frame), options.counties, report):
                 rows = write.rows
                 if rows is None or rows.empty:
                     continue

@@ -95,7 +95,7 @@ def _last_event(con, asset_id: str) -> tuple[int, date | None]:
 
 def change_stage(con: duckdb.DuckDBPyConnection, asset_id: str, stage: str, *, on: date, user: str, note: str | None = None,
                  mode: str | None = None, counterpart: str | None = None, realised_value_wan: float | None = None,
-                 expected_version: int | None = None) -> dict:
+                 expected_version: int | None = None, counties: Sequence[str] | None = None) -> dict:
     """Move an asset to ``stage`` on ``on``: update ``idle_assets`` and append the history row in one transaction.
 
     ``mode`` (盘活方式), ``counterpart`` (对接企业) and ``realised_value_wan`` (实现价值, 万元) are also written to the
@@ -111,10 +111,11 @@ def change_stage(con: duckdb.DuckDBPyConnection, asset_id: str, stage: str, *, o
         raise CaseError(f"未知的盘活方式“{mode}”，可选：{'、'.join(ASSET_MODES)}")
     on = pd.Timestamp(on).date()
     with audit.batch(con, user=user, kind="stage", label=f"盘活阶段变更 {asset_id} → {stage}"):
-        found = con.execute("SELECT stage, mode, coalesce(row_version, 1) FROM idle_assets WHERE asset_id = ?", [asset_id]).fetchone()
-        if found is None:
+        found = con.execute("SELECT stage, mode, coalesce(row_version, 1), county_adcode FROM idle_assets WHERE asset_id = ?",
+                            [asset_id]).fetchone()
+        if found is None or (counties is not None and found[3] not in counties):  # another county's asset: as if absent
             raise CaseError(f"没有编号为 {asset_id} 的闲置资产")
-        before, old_mode, version = found
+        before, old_mode, version, _county = found
         if expected_version is not None and version != expected_version:
             raise ConflictError()
         seq, last_day = _last_event(con, asset_id)
@@ -135,11 +136,13 @@ def change_stage(con: duckdb.DuckDBPyConnection, asset_id: str, stage: str, *, o
 
 
 def add_task(con: duckdb.DuckDBPyConnection, asset_id: str, text: str, *, user: str, due_on: date | None = None,
-             responsible: str | None = None, meeting: str | None = None, meeting_on: date | None = None) -> str:
-    """Attach a meeting conclusion/task to an asset; returns its ``task_id`` (``{asset_id}-T{n:03d}``)."""
+             responsible: str | None = None, meeting: str | None = None, meeting_on: date | None = None,
+             counties: Sequence[str] | None = None) -> str:
+    """Attach a meeting conclusion/task to an asset (of ``counties`` when given); returns its ``task_id``."""
     if not text or not text.strip():
         raise CaseError("任务内容不能为空")
-    if con.execute("SELECT count(*) FROM idle_assets WHERE asset_id = ?", [asset_id]).fetchone()[0] == 0:
+    found = con.execute("SELECT county_adcode FROM idle_assets WHERE asset_id = ?", [asset_id]).fetchone()
+    if found is None or (counties is not None and found[0] not in counties):
         raise CaseError(f"没有编号为 {asset_id} 的闲置资产")
     with audit.batch(con, user=user, kind="task", label=f"督办任务 {asset_id}"):  # under the write lock: ids cannot collide
         (n,) = con.execute("SELECT count(*) FROM asset_tasks WHERE asset_id = ?", [asset_id]).fetchone()

@@ -261,7 +261,7 @@ def change_stage(asset_id: str, stage: str, on: date, *, note: str | None, mode:
     try:
         with data.cursor() as con:
             asset_cases.change_stage(con, asset_id, stage, on=on, user=identity.user(), note=note or None, mode=mode,
-                                     expected_version=version)
+                                     expected_version=version, counties=identity.counties())
     except (asset_cases.CaseError, StoreError) as exc:
         return str(exc)
     finally:
@@ -277,7 +277,7 @@ def add_task(asset_id: str, text_: str, *, due_on: date | None, responsible: str
     try:
         with data.cursor() as con:
             asset_cases.add_task(con, asset_id, text_, user=identity.user(), due_on=due_on, responsible=responsible or None,
-                                 meeting=meeting or None, meeting_on=meeting_on)
+                                 meeting=meeting or None, meeting_on=meeting_on, counties=identity.counties())
     except (asset_cases.CaseError, StoreError) as exc:
         return str(exc)
     data.written()

@@ -93,6 +93,12 @@ def user() -> str:
     return account.user_name if account else PAGE_USER
 
 
+def counties() -> tuple[str, ...] | None:
+    """The counties this session's user may see and write (None: every county)."""
+    account = current()
+    return (account.counties or None) if account else ()
+
+
 def may(action: str) -> bool:
     """Whether this session's user may ``action`` (read, write, review, freeze, targets, accounts, undo)."""
     account = current()

@@ -42,7 +42,7 @@ def setup(title: str, *, icon: str = "🗺️") -> data.Scope:
         st.sidebar.caption(t("data_as_of", label=md(info.get("label") or t("app_title")), as_of=data.as_of().date()))
     if state == "no_regions":
         st.warning(t("no_regions"), icon="🗺️")
-    return data.Scope(counties=account.counties or None)
+    return data.Scope(counties=identity.counties())
 
 
 PAGES = tuple(pages())

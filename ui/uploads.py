@@ -50,7 +50,8 @@ def run(kind: str, raw: bytes, filename: str, crs: str | None = None, *, as_of: 
     error). A commit drops every cached view of the data."""
     if refused := identity.refusal("write"):
         return None, refused
-    options = pipeline.Options(crs=crs if KINDS[kind].coordinates or kind == "park_polygons" else None, as_of=as_of)
+    options = pipeline.Options(crs=crs if KINDS[kind].coordinates or kind == "park_polygons" else None, as_of=as_of,
+                               counties=identity.counties())
     try:
         with data.cursor() as con:
             report = pipeline.run(con, kinds.get(kind), raw, user=identity.user(), filename=filename, options=options,

@@ -88,3 +88,18 @@ def test_park_capacity_blank_keeps_and_clear_clears(con):
     assert import_park_capacity(con, csv(header, [PARK, 900, "（清空）"]), filename="b.csv").updated == 1
     park = parks.load(con).iloc[0]
     assert park["available_land_mu"] == 900.0 and pd.isna(park["power_used_kva"])
+
+
+def test_a_county_user_cannot_write_another_countys_records(con):
+    from imports import kinds, pipeline
+
+    header = ["项目名称", "县（市、区）", "合同投资（万元）", "项目进度", "签约时间"]
+    raw = ("台账（截至2024年6月30日）\n" + ",".join(header) + "\n核桃深加工项目,商州区,12000,已签约,2024-03-15\n"
+           "钒矿项目,山阳县,8000,已签约,2024-04-01\n").encode("utf-8")
+    report = pipeline.run(con, kinds.get("projects"), raw, user="山阳县招商局", filename="a.csv",
+                          options=pipeline.Options(counties=("611024",)))
+    assert report.imported == 1 and [(r.row, r.reason) for r in report.rejected] == [(3, "不在本账号可填报的范围内（商州区）")]
+    stored = projects.load(con)
+    assert list(stored["name"]) == ["钒矿项目"]
+    assert con.execute("SELECT count(*) FROM project_stage_history WHERE project_id NOT IN (SELECT project_id FROM projects)").fetchone() == (0,)
+    assert con.execute("SELECT list(unit_id) FROM reporting_units").fetchone() == (["611024"],)  # no unit made for 商州区

@@ -130,3 +130,17 @@ def test_task_ids_skip_deleted_numbers_and_refuse_bad_input(con, asset):
         asset_cases.add_task(con, asset, "  ", user=U)
     with pytest.raises(CaseError, match="没有编号"):
         asset_cases.add_task(con, "A9", "丁", user=U)
+
+
+def test_a_county_scoped_user_cannot_change_another_countys_asset(demo_copy):
+    from layers import asset_cases, idle_assets
+
+    assets = idle_assets.load(demo_copy)
+    asset = assets.iloc[0]
+    other = next(c for c in assets["county_adcode"].unique() if c != asset["county_adcode"])
+    with pytest.raises(asset_cases.CaseError, match="没有编号为"):
+        asset_cases.change_stage(demo_copy, asset["asset_id"], "制定方案", on=date(2018, 6, 30), user="乙县", counties=(other,))
+    with pytest.raises(asset_cases.CaseError, match="没有编号为"):
+        asset_cases.add_task(demo_copy, asset["asset_id"], "核查", user="乙县", counties=(other,))
+    assert idle_assets.load(demo_copy).set_index("asset_id").at[asset["asset_id"], "stage"] == asset["stage"]
+    asset_cases.change_stage(demo_copy, asset["asset_id"], "制定方案", on=date(2018, 6, 30), user="甲县", counties=(asset["county_adcode"],))
