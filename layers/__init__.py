@@ -22,6 +22,7 @@ from layers import (
     regions,
     reporting_units,
     standard_factories,
+    submissions,
     targets,
 )
 from store import migrations as store_migrations
@@ -50,6 +51,7 @@ SPECS = (
     months.FROZEN,
     months.TARGET_SNAPSHOTS,
     dataset.SPEC,
+    submissions.SPEC,
 )
 #: Tables about who may use the store, not data: an empty store may have accounts; the demo never touches them.
 ADMIN_SPECS = (accounts.SPEC,)

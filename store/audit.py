@@ -54,7 +54,8 @@ CREATE TABLE IF NOT EXISTS batches (
 #: What a batch is, in Chinese, for the 操作记录 page.
 KIND_LABELS = {"import": "台账导入", "edit": "页面修改", "stage": "阶段变更", "task": "督办任务", "targets": "目标任务",
                "freeze": "冻结月份", "undo": "撤销批次", "region": "加载行政区", "demo": "演示数据", "restore": "恢复备份",
-               "setup": "建立数据集", "migrate": "数据库升级", "account": "账号管理", "sign_in": "登录"}
+               "setup": "建立数据集", "migrate": "数据库升级", "account": "账号管理", "sign_in": "登录",
+               "submit": "上报", "review": "上报审核"}
 ACTION_LABELS = {"insert": "新增", "update": "修改", "delete": "删除", "upsert": "写入"}
 
 _current: contextvars.ContextVar[Batch | None] = contextvars.ContextVar("parkmap_batch", default=None)

@@ -46,9 +46,10 @@ def undo(con: duckdb.DuckDBPyConnection, batch_id: str, specs: Mapping[str, tabl
         stale = []
         for entry in entries.to_dict("records"):
             spec = specs.get(entry["table_name"])
-            if spec is None or spec.secret:  # a password hash is not in the log: it cannot be put back
-                raise audit.UndoError(f"无法撤销对表 {entry['table_name']} 的修改")
             key, changes = entry["record_id"], entry["changes"]
+            if spec is None or (entry["action"] != "insert" and set(spec.secret) & set(changes)):
+                # a secret value (a password hash, an uploaded file) is not in the log: it cannot be put back
+                raise audit.UndoError(f"无法撤销对表 {entry['table_name']} 的修改")
             now = _current(con, spec, key)
             if entry["action"] == "delete":
                 if now is not None:
@@ -61,7 +62,7 @@ def undo(con: duckdb.DuckDBPyConnection, batch_id: str, specs: Mapping[str, tabl
                 if entry["action"] != "insert":
                     stale.append(key)
                 continue
-            if any(not tables.same(now.get(c), _restored(spec, c, new)) for c, (_old, new) in changes.items()):
+            if any(not tables.same(now.get(c), _restored(spec, c, new)) for c, (_old, new) in changes.items() if c not in spec.secret):
                 stale.append(key)
                 continue
             if entry["action"] == "insert":
