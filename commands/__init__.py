@@ -51,7 +51,7 @@ def modules():
     from commands import foundation
 
     found = [foundation]
-    for name in ("projects", "factories", "capacity", "assets", "maps", "admin", "users"):
+    for name in ("projects", "factories", "capacity", "assets", "supervision", "maps", "admin", "users", "review"):
         try:
             found.append(__import__(f"commands.{name}", fromlist=["register"]))
         except ModuleNotFoundError as exc:
@@ -77,6 +77,8 @@ def import_arguments(parser, *, dated: bool = True) -> None:
     if dated:
         parser.add_argument("--as-of", type=day, help="台账数据截至日期 YYYY-MM-DD（默认按标题“截至…”/统计期间/填报时间判断）")
     parser.add_argument("--json", action="store_true", help="输出导入报告 JSON")
+    parser.add_argument("--as", dest="as_user", metavar="USER",
+                        help="以该账号导入：只写入其县区/园区的记录；县级、园区、国资账号的导入提交为上报，待市级审核")
 
 
 def run_import(args, key: str, **options) -> int:
@@ -89,9 +91,27 @@ def run_import(args, key: str, **options) -> int:
     if not Path(args.file).exists():
         raise UserError(f"找不到文件：{args.file}")
     con = open_store(args)
-    chosen = pipeline.Options(crs=getattr(args, "crs", None), as_of=getattr(args, "as_of", None), **options)
+    given = {"crs": getattr(args, "crs", None), "as_of": getattr(args, "as_of", None), **options}
+    user, chosen = CLI_USER, pipeline.Options(**given)
+    if getattr(args, "as_user", None):
+        from commands.review import account
+        from imports import review
+        from layers.submissions import SubmissionError
+
+        who = account(con, args.as_user)
+        user, chosen = who.user_name, review.import_options(who, **given)
+        if review.needs_review(who) and not args.dry_run:
+            try:
+                made, report = review.submit_import(con, key, Path(args.file).read_bytes(), Path(args.file).name, account=who, options=chosen)
+            except (LedgerError, SubmissionError) as exc:
+                raise UserError(str(exc)) from exc
+            if getattr(args, "json", False):
+                print_json(report.to_dict() | {"submission": made, "status": "待审核"})
+            else:
+                print(f"已提交上报 {made}（待市级审核，审核通过后写入）：{report.summary_zh()}")
+            return 0
     try:
-        report = pipeline.run(con, kinds.get(key), args.file, user=CLI_USER, options=chosen, dry_run=args.dry_run)
+        report = pipeline.run(con, kinds.get(key), args.file, user=user, options=chosen, dry_run=args.dry_run)
     except LedgerError as exc:
         raise UserError(str(exc)) from exc
     if getattr(args, "json", False):

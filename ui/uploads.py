@@ -12,10 +12,10 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from imports import kinds, pipeline, templates
+from imports import kinds, pipeline, review, templates
 from imports.sheet import LedgerError
 from store import StoreError
-from ui import data, identity
+from ui import data, identity, review_views
 from ui.safe_html import md
 from ui.text import t
 
@@ -50,8 +50,9 @@ def run(kind: str, raw: bytes, filename: str, crs: str | None = None, *, as_of: 
     error). A commit drops every cached view of the data."""
     if refused := identity.refusal("write"):
         return None, refused
-    options = pipeline.Options(crs=crs if KINDS[kind].coordinates or kind == "park_polygons" else None, as_of=as_of,
-                               counties=identity.counties())
+    options = _options(kind, crs, as_of)
+    if not dry_run and review_views.submits():  # a county's or park's upload waits for the city's review
+        return review_views.submit_upload(kind, raw, filename, options, expect=expect)
     try:
         with data.cursor() as con:
             report = pipeline.run(con, kinds.get(kind), raw, user=identity.user(), filename=filename, options=options,
@@ -61,6 +62,12 @@ def run(kind: str, raw: bytes, filename: str, crs: str | None = None, *, as_of: 
     if not dry_run:
         data.written()
     return report.to_dict() | {"summary": report.summary_zh()}, None
+
+
+def _options(kind: str, crs: str | None, as_of: date | None) -> pipeline.Options:
+    """The pipeline's options for an upload by this session's user (limited to what the user may write)."""
+    return review.import_options(identity.current(), crs=crs if KINDS[kind].coordinates or kind == "park_polygons" else None,
+                                 as_of=as_of)
 
 
 def change_table(report: dict) -> pd.DataFrame:
@@ -114,7 +121,8 @@ def _preview(kind: str) -> None:
             st.caption(t("up_changes_cut", n=len(report["changes"])))
     _show_report(report)
     ok, cancel = st.columns([1, 4])
-    if ok.button(t("up_confirm"), type="primary", key=f"{_state_key(kind)}-ok", disabled=not (report["imported"] or report["updated"])):
+    label = t("up_submit") if review_views.submits() else t("up_confirm")
+    if ok.button(label, type="primary", key=f"{_state_key(kind)}-ok", disabled=not (report["imported"] or report["updated"])):
         result, error = run(kind, pending["raw"], pending["name"], pending["crs"], as_of=pending.get("as_of"),
                             expect=report["fingerprint"])
         st.session_state.pop(_state_key(kind), None)
@@ -135,6 +143,9 @@ def _done(kind: str) -> None:
         return
     if "error" in done:
         st.error(md(done["error"]))
+        return
+    if "submission_id" in done:  # kept for review: nothing written yet
+        st.success(t("up_submitted", id=md(done["submission_id"]), summary=md(done["summary"])))
         return
     st.success(t("up_done", summary=md(done["summary"]), batch=md(done["batch_id"])))
     _show_report(done)
@@ -174,6 +185,7 @@ def form(kind: str) -> None:
                 st.session_state[_state_key(kind)] = {"raw": raw, "name": chosen.name, "crs": crs, "report": result, "as_of": None}
     _preview(kind)
     _done(kind)
+    review_views.status_note(kind)
 
 
 def section(kind: str, *, expanded: bool = False) -> None:

@@ -1,0 +1,101 @@
+"""上报审核 page with local accounts on 商洛市: a county's submission waits, the city sees it field by field and approves
+or returns it, the county sees the status and the comment, the board follows; figures count approved data only."""
+
+from __future__ import annotations
+
+import pytest
+
+import store
+from imports import review
+from layers import accounts, projects
+from tests.ui.test_identity import PASSWORD, add, change_password, sign_in
+from tests.ui.test_pages import PAGES_DIR, app_test
+from ui import data
+from ui.text import t
+
+PAGE = PAGES_DIR / "12_上报审核.py"
+NEW = "Shangluo2024"
+LEDGER = ("项目台账（截至2024年6月30日）\n项目名称,县（市、区）,合同投资（万元）,项目进度,签约时间\n"
+          "核桃深加工项目,商州区,12000,已签约,2024-03-15\n").encode()
+
+
+@pytest.fixture
+def env(shangluo_env, monkeypatch):
+    monkeypatch.setenv("PARKMAP_AUTH", "local")
+    con = store.connect(shangluo_env)
+    try:
+        con.execute("INSERT INTO reporting_units (unit_id, name, kind, county_adcode, sort_order) VALUES "
+                    "('611002', '商州区', 'county', '611002', 1), ('611024', '山阳县', 'county', '611024', 2)")
+    finally:
+        con.close()
+    add(shangluo_env, "shangzhou", "county", counties=["611002"])
+    add(shangluo_env, "city", "city")
+    return shangluo_env
+
+
+def submitted(db) -> str:
+    data._connection.clear()
+    con = store.connect(db)
+    try:
+        account = accounts.get(con, "shangzhou")
+        made, _ = review.submit_import(con, "projects", LEDGER, "商州区6月台账.csv", account=account, options=review.import_options(account))
+        return made
+    finally:
+        con.close()
+
+
+def signed_in(name):
+    at = change_password(sign_in(app_test(PAGE).run(), name, PASSWORD), PASSWORD, NEW)
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def stored_projects(db):
+    data._connection.clear()
+    con = store.connect(db)
+    try:
+        return list(projects.load(con)["name"])
+    finally:
+        con.close()
+
+
+def test_the_city_approves_a_county_submission_field_by_field(env):
+    sid = submitted(env)
+    county = signed_in("shangzhou")
+    assert [x.label for x in county.tabs] == [t("rv_mine"), t("rv_board")]
+    mine = county.dataframe[0].value
+    assert list(mine["编号"]) == [sid] and "待审核" in mine["状态"].iloc[0]
+    city = signed_in("city")
+    assert [x.label for x in city.tabs] == [t("rv_pending"), t("rv_board"), t("rv_all")]
+    fields = next(d.value for d in city.dataframe if "字段" in d.value.columns)
+    assert {(r.字段, r.原值, r.新值) for r in fields.itertuples()} >= {("合同投资", "（空）", "12000"), ("项目名称", "（空）", "核桃深加工项目")}
+    assert stored_projects(env) == []  # not counted before approval
+    next(b for b in city.button if b.label == t("rv_approve")).click().run()
+    assert not city.exception, [e.value for e in city.exception]
+    assert any(t("rv_approved", id=sid) in s.value for s in city.success)
+    assert stored_projects(env) == ["核桃深加工项目"]
+    board = next(d.value for d in city.dataframe if "上报状态" in d.value.columns)
+    assert board.set_index("单位")["上报状态"].str.contains("已上报").tolist() == [True, False]
+
+
+def test_a_returned_submission_shows_its_comment_to_the_submitter(env):
+    sid = submitted(env)
+    city = signed_in("city")
+    next(b for b in city.button if b.label == t("rv_return")).click().run()
+    assert any("退回意见" in e.value for e in city.error)  # a return needs a comment
+    next(x for x in city.text_area if x.label == t("rv_comment")).set_value("合同投资请附签约文本")
+    next(b for b in city.button if b.label == t("rv_return")).click().run()
+    assert any(t("rv_returned", id=sid) in s.value for s in city.success)
+    county = signed_in("shangzhou")
+    assert any("合同投资请附签约文本" in w.value for w in county.warning)
+    assert "已退回" in county.dataframe[0].value["状态"].iloc[0]
+    assert stored_projects(env) == []
+
+
+def test_a_county_user_withdraws_and_cannot_review(env):
+    sid = submitted(env)
+    county = signed_in("shangzhou")
+    assert not [b for b in county.button if b.label == t("rv_approve")]
+    next(b for b in county.button if b.label == t("rv_withdraw")).click().run()
+    assert any(t("rv_withdrawn", id=sid) in s.value for s in county.success)
+    assert "已撤回" in county.dataframe[0].value["状态"].iloc[0]
