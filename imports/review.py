@@ -100,7 +100,7 @@ def units_of(con: duckdb.DuckDBPyConnection, account: accounts.Account) -> list[
 
 def import_options(account: accounts.Account, **given) -> pipeline.Options:
     """Import options limited to what ``account`` may write."""
-    return pipeline.Options(**given, counties=tuple(account.counties) or None)
+    return pipeline.Options(**given, counties=account.scope())
 
 
 def _options_payload(options: pipeline.Options) -> dict:
@@ -183,7 +183,8 @@ def submit_change(con: duckdb.DuckDBPyConnection, kind: str, payload: Mapping, *
     """Keep an on-screen change as a 待审核 submission, after checking it would be accepted now (a refused change is
     raised at once, with the layer's Chinese reason, rather than waiting for the reviewer)."""
     change = CHANGES[kind]
-    payload = dict(payload) | {"counties": list(account.counties) or None}
+    scope = account.scope()
+    payload = dict(payload) | {"counties": None if scope is None else list(scope)}
     if not _change_preview(con, change, payload, account.user_name):
         raise SubmissionError("这项修改不会改变任何数据，无需上报")
     with audit.batch(con, user=account.user_name, kind="submit", label=f"上报 {change.label}：{label}"):

@@ -87,6 +87,15 @@ class Account:
     def may(self, action: str) -> bool:
         return action in CAN.get(self.role, set())
 
+    def scope(self) -> tuple[str, ...] | None:
+        """The scope value (:mod:`layers._scope`) of what this account may see and write: a park user's parks, else its
+        counties, else everything."""
+        from layers._scope import make
+
+        if self.role == "park":
+            return make(self.counties, self.parks)
+        return make(self.counties or None)
+
 
 def check_password(password: str) -> None:
     """A password policy people can follow: at least 8 characters, letters and digits."""
