@@ -41,13 +41,16 @@ class Rules:
     funding_red_below: float = 0.10
     funding_min_investment_wan: float = 0
     deadline_days: int = 15
+    top_per_leader: int = 20
+    problem_yellow_days: int = 30
+    problem_red_days: int = 60
 
 
 def load_rules(path: Path | None = None) -> Rules:
     """The rules in ``config/lights.toml`` (or ``path``); missing keys keep the defaults above."""
     with open(path or CONFIG, "rb") as fh:
         cfg = tomllib.load(fh)
-    late, prog, fund, sup = (cfg.get(k, {}) for k in ("late_start", "progress", "funding", "supervision"))
+    late, prog, fund, sup, prob = (cfg.get(k, {}) for k in ("late_start", "progress", "funding", "supervision", "problems"))
     d = Rules()
     return Rules(
         late_yellow_months=int(late.get("yellow_months", d.late_yellow_months)),
@@ -60,6 +63,9 @@ def load_rules(path: Path | None = None) -> Rules:
         funding_red_below=float(fund.get("red_below", d.funding_red_below)),
         funding_min_investment_wan=float(fund.get("min_investment_wan", d.funding_min_investment_wan)),
         deadline_days=int(sup.get("deadline_days", d.deadline_days)),
+        top_per_leader=int(sup.get("top_per_leader", d.top_per_leader)),
+        problem_yellow_days=int(prob.get("yellow_days", d.problem_yellow_days)),
+        problem_red_days=int(prob.get("red_days", d.problem_red_days)),
     )
 
 
@@ -151,16 +157,36 @@ def deadline(month: str, rules: Rules) -> date:
 
 def supervision(projects: pd.DataFrame, progress: pd.DataFrame, month: str, rules: Rules,
                 units: pd.DataFrame | None = None) -> pd.DataFrame:
-    """督办 list: every red item (late start, slow funding, unit progress) with 责任领导, 责任单位 and a deadline."""
+    """督办 list: every red item (late start, slow funding, unit progress) with 责任领导, 责任单位 and a deadline.
+
+    Each item also carries ``money_wan`` and ``months_late``, the two factors of its rank on the triaged list
+    (:func:`analysis.supervision.triage`): 开工滞后 — 合同投资 (万元) × whole months behind the planned start month;
+    资金到位滞后 — 合同投资 × whole months since signing beyond ``funding.after_months``; 目标进度滞后 — for a money
+    indicator the shortfall against 序时进度 ((target × schedule − actual) in 万元; 0 for a count) × the months of
+    schedule it is behind (落后百分点 × 12 / 100).
+    """
     names = dict(zip(units["unit_id"], units["name"], strict=True)) if units is not None else {}
+    money = dict(zip(projects["project_id"], projects["investment_wan"], strict=True))
     due = deadline(month, rules)
     rows = []
     for kind, frame in (("开工滞后", late_starts(projects, month, rules)), ("资金到位滞后", slow_funding(projects, month, rules))):
         for r in frame[frame["light"] == "红灯"].to_dict("records"):
+            late = r["months_late"] if kind == "开工滞后" else max(0, r["months_signed"] - rules.funding_after_months)
             rows.append({"item": kind, "project_id": r["project_id"], "subject": r["name"], "unit": names.get(r["unit_id"], r["unit_id"]),
                          "leader": r["leader"] or "", "responsible_unit": r["responsible_unit"] or names.get(r["unit_id"], ""),
-                         "reason": r["reason"], "deadline": due})
+                         "reason": r["reason"], "deadline": due, "light": "红灯", "money_wan": _money(money.get(r["project_id"])),
+                         "months_late": float(late)})
     for r in progress[(progress["light"] == "红灯") & (progress["unit_id"] != "ALL")].to_dict("records"):
+        short = (r["target"] * r["schedule"] - r["actual"]) * 10_000 if TARGET_INDICATORS.get(r["indicator"], ("", ""))[1] == "亿元" else 0
         rows.append({"item": "目标进度滞后", "project_id": None, "subject": r["indicator_label"], "unit": r["unit"], "leader": "",
-                     "responsible_unit": r["unit"], "reason": r["reason"], "deadline": due})
-    return pd.DataFrame(rows, columns=["item", "project_id", "subject", "unit", "leader", "responsible_unit", "reason", "deadline"])
+                     "responsible_unit": r["unit"], "reason": r["reason"], "deadline": due, "light": "红灯",
+                     "money_wan": round(max(0.0, _money(short)), 2), "months_late": round(r["behind_points"] * 12 / 100, 2)})
+    return pd.DataFrame(rows, columns=SUPERVISION_COLUMNS)
+
+
+SUPERVISION_COLUMNS = ["item", "project_id", "subject", "unit", "leader", "responsible_unit", "reason", "deadline", "light",
+                       "money_wan", "months_late"]
+
+
+def _money(value) -> float:
+    return 0.0 if value is None or pd.isna(value) else float(value)

@@ -7,7 +7,7 @@ import streamlit as st
 
 from analysis.kpis import Period
 from layers.vocab import PROJECT_STAGES
-from ui import audit_views, data, mapkit, page
+from ui import audit_views, data, mapkit, page, problem_views
 from ui import project_views as pv
 from ui.text import t
 
@@ -52,6 +52,7 @@ with side_col:
         st.dataframe(details, hide_index=True, width="stretch")
         st.markdown(f"**{t('pm_history')}**")
         st.dataframe(pv.stage_history(project_id).astype(str), hide_index=True, width="stretch")
+        problem_views.project_section(project_id, scope.counties)
         with st.expander(t("record_history")):
             st.dataframe(audit_views.record_history("projects", project_id), hide_index=True, width="stretch")
     st.markdown(f"**{t('location_pending')}**（{int(shown.geometry.isna().sum())}）")

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.ranking import INDICATORS
-from ui import data, identity, page, uploads, widgets
+from ui import data, identity, page, problem_views, uploads, widgets
 from ui import project_views as pv
 from ui.safe_html import md
 from ui.text import t
@@ -58,9 +58,13 @@ st.dataframe(pv.ranking_table(month, scope.counties, indicator), hide_index=True
 
 st.subheader(t("pp_lights"))
 tables = pv.light_tables(month, scope.counties)
-for tab, frame in zip(st.tabs([f"{k}（{len(v)}）" for k, v in tables.items()]), tables.values(), strict=True):
+tables.pop("督办清单")  # the triaged list (red items and problems, ranked, per leader) replaces it
+*tabs, sup_tab = st.tabs([f"{k}（{len(v)}）" for k, v in tables.items()] + [problem_views.tab_label(month, scope.counties)])
+for tab, frame in zip(tabs, tables.values(), strict=True):
     with tab:
         st.dataframe(frame, hide_index=True, width="stretch", height=320)
+with sup_tab:
+    problem_views.supervision_section(month, scope.counties)
 
 st.subheader(t("pp_downloads"))
 xlsx, html_page = pv.report_files(month, scope.counties)

@@ -26,10 +26,10 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
-from analysis import lights, progress, ranking, targets
+from analysis import lights, progress, ranking, supervision, targets
 from analysis.kpis import summarize
 from analysis.ranking import INDICATORS, change_label
-from layers import months, project_history, regions
+from layers import months, project_history, project_issues, regions
 from layers.targets import INDICATORS as TARGET_INDICATORS
 
 APP_TITLE = "园区承载力与项目地图"
@@ -54,6 +54,11 @@ class MonthReport:
     funnel: pd.DataFrame
     trend: pd.DataFrame
     regions: gpd.GeoDataFrame = field(repr=False)
+    #: the projects' 问题/困难 as stored, the day they are evaluated on and, for a frozen month, its freeze time (only
+    #: what was recorded by then counts): :func:`reports.supervision.triaged`
+    problems: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    problems_as_of: dt.date | None = None
+    problems_recorded_by: dt.datetime | None = None
 
     @property
     def title(self) -> str:
@@ -87,14 +92,28 @@ def collect(con, month: str, *, county=None) -> MonthReport:
     trend_frames.update(_earlier_in_year(frame, month, set(trend_frames)))
     trend_frames = dict(sorted(trend_frames.items())[-11:])
     trend_frames[month] = frame
+    issues, issues_as_of, recorded_by = _problems(con, month, frozen, county)
     return MonthReport(
         month=month, frozen=frozen, projects=frame, units=units, summary=summary, completion=done,
         rankings={ind: ranking.ranking(frame, previous, month, ind, units, year_targets) for ind in RANKED},
         late=lights.late_starts(frame, month, rules), funding=lights.slow_funding(frame, month, rules),
-        progress=behind, supervision=lights.supervision(frame, behind, month, rules, units),
+        progress=behind, supervision=supervision.month_list(frame, behind, month, rules, units, issues, as_of=issues_as_of,
+                                                            recorded_by=recorded_by),
         funnel=progress.funnel(frame, ranking.ytd(month)), trend=progress.monthly_trend(trend_frames),
         regions=regions.load(con, county=county, level="county"),
+        problems=issues, problems_as_of=issues_as_of, problems_recorded_by=recorded_by,
     )
+
+
+def _problems(con, month: str, frozen: bool, county) -> tuple[pd.DataFrame, dt.date, dt.datetime | None]:
+    """The problems a month's 督办 list is made from, the day they are evaluated (the month's end, or today while it is
+    not over) and, for a frozen month, when it was frozen: problems and resolutions recorded later do not change it."""
+    issues = project_issues.load(con, county=county)
+    if not frozen:
+        return issues, supervision.as_of_day(month, dt.date.today()), None
+    stored = months.frozen_months(con)
+    at = stored.loc[stored["month"] == month, "created_at"]
+    return issues, pd.Period(month, freq="M").end_time.date(), (pd.Timestamp(at.iloc[0]).to_pydatetime() if len(at) else None)
 
 
 def _earlier_in_year(frame: pd.DataFrame, month: str, known: set[str]) -> dict[str, pd.DataFrame]:
@@ -204,7 +223,8 @@ def _lights(ws, report: MonthReport) -> None:
 
 
 def _supervision(ws, report: MonthReport) -> None:
-    top = _title(ws, "督办清单", f"红灯事项，请于 {report.supervision['deadline'].iloc[0] if len(report.supervision) else '—'} 前反馈整改情况", 7)
+    due = report.supervision['deadline'].iloc[0] if len(report.supervision) else '—'
+    top = _title(ws, "督办清单", f"红灯事项（含逾期未解决的项目问题/困难），请于 {due} 前反馈整改情况", 7)
     rows = [[i, r.item, r.subject, r.unit, r.leader, r.responsible_unit, r.reason, r.deadline]
             for i, r in enumerate(report.supervision.itertuples(), start=1)]
     table(ws, top, ["序号", "督办事项", "项目/指标", "单位", "责任领导", "责任单位", "情况", "办结时限"], rows, {8: "yyyy-mm-dd"})
