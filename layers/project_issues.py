@@ -68,9 +68,18 @@ def _day(value, what: str) -> date | None:
         raise IssueError(f"{what}不是日期：{value}") from None
 
 
+def _outside(scope: Sequence[str] | None, county: str | None) -> bool:
+    """Whether a record of ``county`` is outside the writer's scope (None = every county). A park user's scope (it
+    holds ``park:`` tokens, :mod:`layers._scope`) reads no problems yet, so it writes none either."""
+    if scope is None:
+        return False
+    codes = [scope] if isinstance(scope, str) else list(scope)
+    return any(str(c).startswith("park:") for c in codes) or county not in codes
+
+
 def _project_county(con, project_id: str, counties: Sequence[str] | None) -> str | None:
     found = con.execute("SELECT county_adcode FROM projects WHERE project_id = ?", [project_id]).fetchone()
-    if found is None or (counties is not None and found[0] not in counties):  # another county's project: as if absent
+    if found is None or _outside(counties, found[0]):  # another county's project: as if absent
         raise IssueError(f"没有编号为 {project_id} 的项目")
     return found[0]
 
@@ -112,7 +121,7 @@ def update_status(con: duckdb.DuckDBPyConnection, issue_id: str, status: str, *,
     with audit.batch(con, user=user, kind="task", label=f"问题/困难 {issue_id} → {status}"):
         found = con.execute("SELECT county_adcode, raised_on, coalesce(row_version, 1), status FROM project_issues WHERE issue_id = ?",
                             [issue_id]).fetchone()
-        if found is None or (counties is not None and found[0] not in counties):
+        if found is None or _outside(counties, found[0]):
             raise IssueError(f"没有编号为 {issue_id} 的问题/困难")
         _county, raised_on, version, before = found
         if expected_version is not None and version != expected_version:

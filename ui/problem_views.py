@@ -157,8 +157,8 @@ def supervision_section(month: str, counties: tuple[str, ...] | None) -> None:
     items = triaged(month, counties)
     leaders, units = sv.choices(items)
     left, right = st.columns(2)
-    picked_leaders = left.multiselect("包抓领导", leaders, key=f"sup-leaders-{month}")
-    picked_units = right.multiselect("责任单位", units, key=f"sup-units-{month}")
+    picked_leaders = left.multiselect("包抓领导", leaders, key=f"sup-leaders-{month}", placeholder="全部领导")
+    picked_units = right.multiselect("责任单位", units, key=f"sup-units-{month}", placeholder="全部单位（含问题责任人/单位）")
     shown = sv.filter_items(items, leaders=picked_leaders, units=picked_units)
     as_of = pv.month_report(month, counties).problems_as_of
     st.caption(f"共 {len(shown)} 项（截至 {as_of}；红灯事项及红、黄问题/困难）。{md(sv.rank_rule(lights.load_rules()))}")

@@ -84,6 +84,7 @@ def test_an_id_still_in_use_is_skipped(con, two):
     ("P1", "x", {"due_on": date(2018, 2, 1)}, "办结时限 2018-02-01 早于提出日期 2018-03-01"),
     ("P9", "x", {}, "没有编号为 P9 的项目"),
     ("P2", "x", {"counties": ("990101",)}, "没有编号为 P2 的项目"),  # another county's project: as if absent
+    ("P1", "x", {"counties": ("990101", "park:PK1")}, "没有编号为 P1 的项目"),  # a park scope reads no problems yet
 ])
 def test_add_refuses_bad_input_in_chinese(con, two, project_id, text, kwargs, message):
     kwargs = {"raised_on": date(2018, 3, 1), **kwargs}
