@@ -116,7 +116,8 @@ def to_geojson(selected: dict[str, gpd.GeoDataFrame]) -> dict:
 
 
 def _cell(value):
-    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
+    """A value as openpyxl can write it: every kind of missing (None, NaN, NaT, ``pd.NA`` of nullable columns) blank."""
+    if value is None or value is pd.NaT or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
         return None
     if isinstance(value, pd.Timestamp):
         return value.to_pydatetime()

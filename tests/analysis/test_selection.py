@@ -6,6 +6,7 @@ import io
 import math
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 from openpyxl import load_workbook
 from shapely.geometry import Point, box
@@ -65,3 +66,17 @@ def test_exports(frames):
     cell = wb["招商项目"]["B2"]
     assert cell.value == "=1+1" and cell.data_type == "s"  # text from data never becomes a formula
     assert wb["招商项目"]["A1"].value == "project_id"
+
+
+def test_excel_writes_missing_values_of_nullable_columns_as_blanks(frames):
+    """Regression (issue 15): factories carry nullable columns whose missing values are ``pd.NA``; the workbench's
+    导出 Excel failed whenever a factory was in the selection."""
+    chosen = selection.features_within(frames, box(114.0, 29.0, 114.2, 29.1))
+    factories = chosen["factories"].copy()
+    factories["floors"] = pd.array([None] * len(factories), dtype="Int64")
+    factories["tenant"] = pd.array([None] * len(factories), dtype="string")
+    chosen["factories"] = factories
+    wb = load_workbook(io.BytesIO(selection.to_excel(chosen, selection.totals(chosen), title="测试")))
+    sheet = wb["标准化厂房"]
+    header = [c.value for c in sheet[1]]
+    assert sheet.cell(2, header.index("floors") + 1).value is None and sheet.cell(2, header.index("tenant") + 1).value is None
