@@ -92,9 +92,11 @@ def units_of(con: duckdb.DuckDBPyConnection, account: accounts.Account) -> list[
         return [r[0] for r in rows]
     if account.counties:
         marks = ", ".join("?" for _ in account.counties)
-        rows = con.execute(f"SELECT unit_id FROM reporting_units WHERE kind = 'county' AND county_adcode IN ({marks}) ORDER BY sort_order, unit_id",
-                           list(account.counties)).fetchall()
-        return [r[0] for r in rows]
+        found = dict(con.execute(f"SELECT county_adcode, unit_id FROM reporting_units WHERE kind = 'county' AND county_adcode IN ({marks})",
+                                 list(account.counties)).fetchall())
+        # a county with no unit yet (a new store: its unit is made when its first project is written) reports as its
+        # adcode, the id the import gives a county's unit
+        return [found.get(code, code) for code in account.counties]
     return []
 
 

@@ -152,3 +152,15 @@ def test_the_board_shows_each_units_status(con, county, city):
     assert (row["上报状态"], row["本月上报次数"], row["距今（天）"]) == ("已上报", 2, 0)
     assert reporting.counts(frame) == {"已上报": 1, "审核中": 0, "已退回": 0, "未上报": 1}
     assert reporting.board(units, submissions.load(con), "2024-07", date.today()).set_index("单位").loc["商州区", "上报状态"] == "未上报"
+
+
+def test_a_new_countys_first_submission_counts_for_its_unit(shangluo_con):
+    """On a new store a county has no reporting unit until its first project is written (on approval): its submission
+    names the county's adcode, the id its unit gets, so the board shows it 审核中 then 已上报."""
+    county = accounts.add(shangluo_con, "商州区招商局", role="county", password=PASSWORD, by="测试", counties=["611002"])
+    city = accounts.add(shangluo_con, "市招商局", role="city", password=PASSWORD, by="测试")
+    sid, _ = submit(shangluo_con, county, ledger("核桃深加工项目,商州区,12000,已签约,2024-03-15"))
+    assert submissions.get(shangluo_con, sid)["unit_ids"] == ["611002"]
+    review.approve(shangluo_con, sid, reviewer=city)
+    units = shangluo_con.execute("SELECT unit_id, name FROM reporting_units").df()
+    assert reporting.board(units, submissions.load(shangluo_con), "2024-06", date.today())["上报状态"].tolist() == ["已上报"]
