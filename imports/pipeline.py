@@ -29,6 +29,7 @@ import pandas as pd
 from imports.dates import ledger_date
 from imports.report import Change, ImportReport
 from layers import dataset
+from layers._scope import PARK_RULES, park_units, split
 from store import ConflictError, audit, tables
 
 #: Upper bounds no county record reaches: above them a value is a unit mistake (元 written under 万元 …).
@@ -48,7 +49,9 @@ class Options:
     as_of: date | None = None  # the effective date, overriding what the ledger says
     name_field: str | None = None  # boundary files: the attribute holding the park name
     encoding: str | None = None  # boundary files: the .dbf encoding
-    counties: tuple[str, ...] | None = None  # the importing user's counties (None: every county)
+    #: the importing user's scope (:mod:`layers._scope`): None every county, adcodes a county user's counties, with
+    #: ``park:<id>`` tokens a park user's parks (``ui.identity.counties()`` / ``scope()`` give it)
+    counties: tuple[str, ...] | None = None
 
 
 @dataclass
@@ -165,34 +168,30 @@ def validate(frame: pd.DataFrame, kind: Kind, report: ImportReport) -> pd.DataFr
 OWNER_COLUMNS = ("project_id", "asset_id", "park_id", "factory_id")
 
 
-def _in_scope(con, writes: list[Write], counties: tuple[str, ...] | None, report: ImportReport) -> list[Write]:
-    """The writes without the records outside the user's counties (each rejected by row, with the rows that depend on
-    it): a county's user cannot write another county's records, whatever the file holds."""
+def _in_scope(con, writes: list[Write], scope: tuple[str, ...] | None, report: ImportReport) -> list[Write]:
+    """The writes without the records outside the user's scope (each rejected by row, with the rows that depend on it):
+    a county's user cannot write another county's records, a park's user (scope with park tokens) nothing but their
+    parks' records (:data:`layers._scope.PARK_RULES`), whatever the file holds."""
+    counties, parks = split(scope)
     if counties is None:
         return list(writes)
-    names = dict(con.execute("SELECT adcode, name FROM regions").fetchall())
-    outside: set[str] = set()
-    for write in writes:
-        rows = write.rows
-        if not write.primary or rows is None or rows.empty:
-            continue
-        # the row's own county, else the stored record's (a capacity ledger, a new boundary of a stored park)
-        stored = dict(con.execute(f"SELECT {write.spec.key}, county_adcode FROM {write.spec.table}").fetchall())
-        own = rows["county_adcode"].astype(object) if "county_adcode" in rows else pd.Series([None] * len(rows), index=rows.index)
-        county = own.where(own.map(lambda c: isinstance(c, str)), rows[write.spec.key].map(stored))
-        bad = ~county.isin(counties)
-        for key, row, place in zip(rows.loc[bad, write.spec.key], rows.loc[bad].get("_row", pd.Series(dtype=object)), county[bad], strict=False):
-            outside.add(str(key))
-            report.reject(int(row) if row is not None and not pd.isna(row) else 0, "县（市、区）",
-                          f"不在本账号可填报的范围内（{names.get(place, place or '未知县区')}）")
-    if not outside:
-        return list(writes)
+    if parks is not None:
+        outside = _outside_parks(con, writes, parks, report)
+    else:
+        outside = _outside_counties(con, writes, counties, report)
+        if not outside:
+            return list(writes)
     kept = []
     for write in writes:
         rows = write.rows
         if rows is not None and len(rows):
             drop = rows[write.spec.key].astype(str).isin(outside)
-            if not write.primary and "county_adcode" in rows:  # e.g. a new reporting unit of another county
+            if not write.primary and parks is not None:
+                if write.spec.table == "reporting_units":  # a park's user does not create reporting units
+                    drop |= True
+                elif "park_id" in rows:  # e.g. another park's yearly figures
+                    drop |= ~rows["park_id"].isin(parks)
+            elif not write.primary and "county_adcode" in rows:  # e.g. a new reporting unit of another county
                 drop |= ~rows["county_adcode"].isin(counties)
             for column in OWNER_COLUMNS:
                 if column in rows:
@@ -200,6 +199,89 @@ def _in_scope(con, writes: list[Write], counties: tuple[str, ...] | None, report
             rows = rows[~drop]
         kept.append(Write(write.spec, rows, write.mode, write.primary, write.events, write.label))
     return kept
+
+
+def _rows_of(write: Write):
+    rows = write.rows
+    return rows if write.primary and rows is not None and not rows.empty else None
+
+
+def _reject(report: ImportReport, row, column: str, reason: str) -> None:
+    report.reject(int(row) if row is not None and not pd.isna(row) else 0, column, reason)
+
+
+def _outside_counties(con, writes: list[Write], counties: tuple[str, ...], report: ImportReport) -> set[str]:
+    """Keys of the primary records outside ``counties`` (rejected): the row's own county, else the stored record's (a
+    capacity ledger, a new boundary of a stored park)."""
+    names = dict(con.execute("SELECT adcode, name FROM regions").fetchall())
+    outside: set[str] = set()
+    for write in writes:
+        if (rows := _rows_of(write)) is None:
+            continue
+        stored = dict(con.execute(f"SELECT {write.spec.key}, county_adcode FROM {write.spec.table}").fetchall())
+        own = rows["county_adcode"].astype(object) if "county_adcode" in rows else pd.Series([None] * len(rows), index=rows.index)
+        county = own.where(own.map(lambda c: isinstance(c, str)), rows[write.spec.key].map(stored))
+        bad = ~county.isin(counties)
+        for key, row, place in zip(rows.loc[bad, write.spec.key], rows.loc[bad].get("_row", pd.Series(dtype=object)), county[bad], strict=False):
+            outside.add(str(key))
+            _reject(report, row, "县（市、区）", f"不在本账号可填报的范围内（{names.get(place, place or '未知县区')}）")
+    return outside
+
+
+def _theirs(values, theirs: dict[str, set]) -> bool:
+    """Whether a record with these park/unit ``values`` (in the order of ``theirs``) is a park user's."""
+    return any(isinstance(v, str) and v in allowed for v, allowed in zip(values, theirs.values(), strict=True))
+
+
+def _outside_parks(con, writes: list[Write], parks: tuple[str, ...], report: ImportReport) -> set[str]:
+    """Keys of the primary records a park's user may not write (rejected): a record is theirs when, after the merge,
+    its park is one of ``parks`` or its reporting unit is one of theirs — and, when it is stored already, it was
+    theirs before (no taking over another park's record by naming one's own park). Tables without a park rule
+    (闲置国有资产) are not theirs at all."""
+    park_names = dict(con.execute("SELECT park_id, name FROM parks").fetchall())
+    units = set(park_units(con, parks))
+    unit_names = dict(con.execute("SELECT unit_id, name FROM reporting_units").fetchall())
+    allowed = set(parks)
+    outside: set[str] = set()
+    for write in writes:
+        if (rows := _rows_of(write)) is None:
+            continue
+        key = write.spec.key
+        park_column, unit_column, _name = PARK_RULES.get(write.spec.table, (None, None, None))
+        if park_column == key:  # the parks themselves
+            park_column = None
+        columns = [c for c in (park_column, unit_column) if c]
+        stored = {str(r[0]): r[1:] for r in con.execute(f"SELECT {', '.join([key, *columns])} FROM {write.spec.table}").fetchall()} \
+            if columns else {}
+        header = report.columns.get("park_name", "所在园区")
+        theirs = {c: (allowed if c == park_column else units) for c in columns}
+        for rec in rows.to_dict("records"):
+            record = str(rec[key])
+            if write.spec.table == "parks":
+                ok, place = record in allowed, park_names.get(record, rec.get("name") or rec.get("_name") or record)
+            elif not columns:  # e.g. 闲置国有资产: state assets belong to 国资 and the counties
+                outside.add(record)
+                _reject(report, rec.get("_row"), header, "不在本账号可填报的园区范围内：园区填报账号只能填报本园区的项目、厂房和园区数据")
+                continue
+            else:
+                before = stored.get(record)
+                after = []
+                for i, column in enumerate(columns):
+                    value = rec.get(column)
+                    if value is tables.CLEAR:
+                        value = None
+                    elif not isinstance(value, str):  # blank: the stored value stays
+                        value = before[i] if before is not None else None
+                    after.append(value)
+                ok = _theirs(after, theirs) and (before is None or _theirs(before, theirs))
+                shown = before if before is not None and not _theirs(before, theirs) else after  # what makes it another's
+                values = dict(zip(columns, shown, strict=True))
+                written = rec.get("park_name") if shown is after and isinstance(rec.get("park_name"), str) else None
+                place = park_names.get(values.get(park_column)) or written or unit_names.get(values.get(unit_column)) or "未填所在园区"
+            if not ok:
+                outside.add(record)
+                _reject(report, rec.get("_row"), header, f"不在本账号可填报的园区范围内（{place}）")
+    return outside
 
 
 def _fingerprint(parts: list) -> str:

@@ -26,7 +26,7 @@ def _source(layer: str, county) -> tuple[str, str, list]:
     if layer not in POINT_LAYERS:
         raise KeyError(f"不能聚合的图层：{layer}")
     table, value, _unit = POINT_LAYERS[layer]
-    where, params = scope_clause("county_adcode", county)
+    where, params = scope_clause("county_adcode", county, table=table)  # a park user: their parks' features only
     where = ["geom IS NOT NULL", *where]
     sql = f"SELECT ST_Centroid(geom) AS p, {value} AS v, county_adcode FROM {table} WHERE " + " AND ".join(f"({w})" for w in where)
     return table, sql, params
@@ -61,7 +61,7 @@ def by_park(con: duckdb.DuckDBPyConnection, layer: str, *, county: str | Sequenc
     if layer not in ("projects", "factories"):
         raise KeyError(f"{layer} 没有所属园区字段")
     table, value, _unit = POINT_LAYERS[layer]
-    where, params = scope_clause("county_adcode", county)
+    where, params = scope_clause("county_adcode", county, table=table)
     where = ["park_id IS NOT NULL", *where]
     return con.execute(f"SELECT park_id, count(*) AS n, sum({value}) AS total FROM {table} WHERE "
                        + " AND ".join(f"({w})" for w in where) + " GROUP BY park_id ORDER BY park_id", params).df()

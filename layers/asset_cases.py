@@ -15,7 +15,7 @@ import duckdb
 import pandas as pd
 
 from layers import idle_assets
-from layers._scope import in_clause
+from layers._scope import in_clause, split
 from layers.vocab import ASSET_MODES, ASSET_STAGES
 from store import ConflictError, audit, tables
 
@@ -57,6 +57,15 @@ insert_tasks, update_task, delete_task = tables.writers(TASKS)
 
 class CaseError(ValueError):
     """A stage change or task that cannot be recorded (unknown asset or stage, date out of order); Chinese message."""
+
+
+def _outside(scope, county: str | None) -> bool:
+    """Whether an asset of ``county`` is outside the writer's scope (:mod:`layers._scope`; None = every county). State
+    assets belong to 国资 and the counties: a park user's scope holds none."""
+    counties, parks = split(scope)
+    if counties is None:
+        return False
+    return parks is not None or county not in counties
 
 
 def _plain(frame) -> pd.DataFrame:
@@ -113,7 +122,7 @@ def change_stage(con: duckdb.DuckDBPyConnection, asset_id: str, stage: str, *, o
     with audit.batch(con, user=user, kind="stage", label=f"盘活阶段变更 {asset_id} → {stage}"):
         found = con.execute("SELECT stage, mode, coalesce(row_version, 1), county_adcode FROM idle_assets WHERE asset_id = ?",
                             [asset_id]).fetchone()
-        if found is None or (counties is not None and found[3] not in counties):  # another county's asset: as if absent
+        if found is None or _outside(counties, found[3]):  # another county's asset (any, for a park user): as if absent
             raise CaseError(f"没有编号为 {asset_id} 的闲置资产")
         before, old_mode, version, _county = found
         if expected_version is not None and version != expected_version:
@@ -142,7 +151,7 @@ def add_task(con: duckdb.DuckDBPyConnection, asset_id: str, text: str, *, user: 
     if not text or not text.strip():
         raise CaseError("任务内容不能为空")
     found = con.execute("SELECT county_adcode FROM idle_assets WHERE asset_id = ?", [asset_id]).fetchone()
-    if found is None or (counties is not None and found[0] not in counties):
+    if found is None or _outside(counties, found[0]):
         raise CaseError(f"没有编号为 {asset_id} 的闲置资产")
     with audit.batch(con, user=user, kind="task", label=f"督办任务 {asset_id}"):  # under the write lock: ids cannot collide
         (n,) = con.execute("SELECT count(*) FROM asset_tasks WHERE asset_id = ?", [asset_id]).fetchone()
@@ -155,6 +164,13 @@ def add_task(con: duckdb.DuckDBPyConnection, asset_id: str, text: str, *, user: 
     return task_id
 
 
-def set_task_done(con: duckdb.DuckDBPyConnection, task_id: str, *, done: bool, on: date | None, user: str) -> bool:
-    """Mark a task done on ``on`` (or re-open it). Returns whether the task exists."""
+def set_task_done(con: duckdb.DuckDBPyConnection, task_id: str, *, done: bool, on: date | None, user: str,
+                  counties: Sequence[str] | None = None) -> bool:
+    """Mark a task done on ``on`` (or re-open it). Returns whether the task exists (within ``counties``, the writer's
+    scope, when given)."""
+    if counties is not None:
+        found = con.execute("SELECT a.county_adcode FROM asset_tasks t JOIN idle_assets a USING (asset_id) WHERE t.task_id = ?",
+                            [task_id]).fetchone()
+        if found is None or _outside(counties, found[0]):
+            return False
     return update_task(con, task_id, {"done": done, "done_on": on if done else None}, user=user)

@@ -19,7 +19,7 @@ import duckdb
 import pandas as pd
 
 from layers import dataset, project_history, projects, reporting_units, targets
-from layers._scope import in_clause
+from layers._scope import frame_mask, in_clause
 from store import audit, tables, transaction
 
 FROZEN = tables.TableSpec(
@@ -149,8 +149,7 @@ def month_units(con: duckdb.DuckDBPyConnection, month: str, *, county: str | Seq
     if row is None or not row[0]:
         return reporting_units.load(con, county=county)
     frame = pd.DataFrame(json.loads(row[0]), columns=list(UNIT_COLUMNS))
-    if county is not None:
-        frame = frame[frame["county_adcode"].isin([county] if isinstance(county, str) else list(county))]
+    frame = frame[frame_mask(con, frame, county, table=reporting_units.SPEC.table)]  # the scope rule of the live units
     return frame.sort_values(["sort_order", "unit_id"], na_position="last").reset_index(drop=True)
 
 
@@ -166,9 +165,10 @@ def month_frame(con: duckdb.DuckDBPyConnection, month: str, *, county: str | Seq
     """``(projects at the end of month, frozen)``: what was stored when the month was frozen, else live."""
     if is_frozen(con, month):
         return project_history.load_snapshot(con, month, county=county), True
-    frame = project_history.write_ready(live_frame(con, month))
+    live = live_frame(con, month)
+    frame = project_history.write_ready(_scoped(con, live, county))  # scoped while the park is known (snapshots keep none)
     frame.insert(1, "month", month)
-    return _scoped(frame, county), False
+    return frame, False
 
 
 def comparison_frame(con: duckdb.DuckDBPyConnection, month: str, *, county: str | Sequence[str] | None = None) -> pd.DataFrame:
@@ -201,8 +201,6 @@ def month_targets(con: duckdb.DuckDBPyConnection, month: str, *, units: Sequence
     return frame[["target_id", "year", "unit_id", "indicator", "target_value"]]
 
 
-def _scoped(frame: pd.DataFrame, county) -> pd.DataFrame:
-    if county is None:
-        return frame.reset_index(drop=True)
-    codes = [county] if isinstance(county, str) else list(county)
-    return frame[frame["county_adcode"].isin(codes)].reset_index(drop=True)
+def _scoped(con, frame: pd.DataFrame, county) -> pd.DataFrame:
+    """Projects of ``frame`` within the scope (:mod:`layers._scope`: counties, or a park user's parks)."""
+    return frame[frame_mask(con, frame, county, table=projects.SPEC.table)].reset_index(drop=True)

@@ -45,8 +45,8 @@ def load(
 ) -> pd.DataFrame:
     """Park-year figures, optionally limited to parks of some counties, to park ids or to one year."""
     where, params = [], []
-    scope, scope_params = scope_clause("county_adcode", county)
-    if scope:  # the county belongs to the park, not to this table
+    scope, scope_params = scope_clause("county_adcode", county, table="parks")
+    if scope:  # the county (and a park user's parks) belong to the park, not to this table
         where.append(f"park_id IN (SELECT park_id FROM parks WHERE {scope[0]})")
         params += scope_params
     w, p = in_clause("park_id", park_ids)

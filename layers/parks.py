@@ -47,7 +47,7 @@ def load(
     level: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Parks in EPSG:4326 (polygons), optionally limited to counties, ids or a level."""
-    where, params = scope_clause("county_adcode", county)
+    where, params = scope_clause("county_adcode", county, table=SPEC.table)
     w, p = in_clause("park_id", park_ids)
     where += w
     params += p

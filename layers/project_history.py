@@ -98,7 +98,7 @@ def write_snapshot(con: duckdb.DuckDBPyConnection, month: str, projects: pd.Data
 def load_snapshot(con: duckdb.DuckDBPyConnection, month: str, *, county: str | Sequence[str] | None = None,
                   part: str = "month") -> pd.DataFrame:
     """The projects as stored for ``month`` (``part``), empty if there is no such snapshot."""
-    where, params = scope_clause("county_adcode", county)
+    where, params = scope_clause("county_adcode", county, table=SNAPSHOTS.table)
     frame = tables.load(con, SNAPSHOTS, ["month = ?", "coalesce(part, 'month') = ?", *where], [month, part, *params])
     return pd.DataFrame(frame.drop(columns=["geometry", "snapshot_id", "part", *tables.STAMP_COLUMNS]))
 

@@ -64,7 +64,7 @@ def load(
 
     Location-pending projects are returned with a null geometry.
     """
-    where, params = scope_clause("county_adcode", county)
+    where, params = scope_clause("county_adcode", county, table=SPEC.table)
     for column, values in (("unit_id", units), ("stage", stages)):
         w, p = in_clause(column, values)
         where += w

@@ -8,7 +8,7 @@ import duckdb
 import geopandas as gpd
 
 from geo import boundaries
-from layers._scope import scope_clause
+from layers._scope import region_clause
 from store import tables
 
 SPEC = tables.TableSpec(
@@ -36,7 +36,7 @@ def load(
 ) -> gpd.GeoDataFrame:
     """Regions in EPSG:4326; ``county`` limits to those adcodes, ``parent`` to a region's children,
     ``family`` to a region and its children."""
-    where, params = scope_clause("adcode", county)
+    where, params = region_clause("adcode", county)  # boundaries: context, also for park users
     if level:
         where.append("level = ?")
         params.append(level)

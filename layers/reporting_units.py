@@ -32,6 +32,6 @@ insert, update, delete = tables.writers(SPEC)
 
 def load(con: duckdb.DuckDBPyConnection, *, county: str | Sequence[str] | None = None) -> pd.DataFrame:
     """Reporting units in display order (a plain DataFrame: units have no geometry of their own)."""
-    where, params = scope_clause("county_adcode", county)
+    where, params = scope_clause("county_adcode", county, table=SPEC.table)
     frame = tables.load(con, SPEC, where, params, order_by="sort_order, unit_id")
     return pd.DataFrame(frame.drop(columns="geometry"))

@@ -54,7 +54,7 @@ def load(
     status: Sequence[str] | None = None,
 ) -> gpd.GeoDataFrame:
     """Factories in EPSG:4326 (points or footprints)."""
-    where, params = scope_clause("county_adcode", county)
+    where, params = scope_clause("county_adcode", county, table=SPEC.table)
     for column, values in (("park_id", park_ids), ("status", status)):
         w, p = in_clause(column, values)
         where += w

@@ -20,7 +20,7 @@ layer = left.selectbox(t("layer_pick"), list(LAYER_LABELS), format_func=LAYER_LA
 counties = dict(zip(units[units["kind"] == "county"]["county_adcode"], units[units["kind"] == "county"]["name"]))
 picked = right.selectbox(t("county_pick"), [None, *counties], format_func=lambda c: t("all") if c is None else counties[c])
 
-frame = data.load_layer(layer, scope.counties if picked is None else (picked,))
+frame = data.load_layer(layer, scope.narrow(picked))
 if "county_adcode" not in frame.columns and picked is not None:
     frame = frame[frame["adcode"] == picked]
 st.caption(t("rows", n=len(frame)) + (f"；{t('location_pending')} {int(frame.geometry.isna().sum())} 条" if layer == "projects" else ""))

@@ -20,7 +20,7 @@ names = av.county_names(scope.counties)
 left, right = st.columns(2)
 as_of = left.date_input(t("assets_asof"), value=data.as_of().date())
 picked = right.selectbox(t("county_pick"), [None, *names], format_func=lambda c: t("all") if c is None else names[c])
-counties = scope.counties if picked is None else (picked,)
+counties = scope.narrow(picked)  # never wider than the scope
 
 result = av.summary(counties, as_of)
 frame = av.as_of_view(counties, as_of)

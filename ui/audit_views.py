@@ -11,6 +11,7 @@ import streamlit as st
 
 import layers
 from imports import kinds
+from layers import _scope
 from store import StoreError, audit, undo
 from ui import data, identity, widgets
 
@@ -62,10 +63,21 @@ def describe(changes: dict, labels: dict[str, str]) -> str:
 
 def entries(*, user: str | None = None, since: date | None = None, until: date | None = None, table: str | None = None,
             record: str | None = None, batch: str | None = None, limit: int = LIMIT) -> pd.DataFrame:
-    """The audit trail, newest first (read fresh: it changes with every write)."""
+    """The audit trail, newest first (read fresh: it changes with every write). A user limited to counties or parks
+    sees the entries of the records in their scope only (:func:`layers._scope.records_sql`; records of tables without
+    a scope rule — accounts, boundaries, months — and deleted records are not theirs)."""
+    scope = identity.scope()
     with data.cursor() as con:
-        return audit.load(con, user=user or None, since=since, until=until, table=table, record_id=record or None, batch_id=batch or None,
-                          limit=limit)
+        frame = audit.load(con, user=user or None, since=since, until=until, table=table, record_id=record or None,
+                           batch_id=batch or None, limit=limit if scope is None else None)
+        if scope is None:
+            return frame
+        keep = pd.Series(False, index=frame.index)
+        for name in frame["table_name"].dropna().unique():
+            sql, params = _scope.records_sql(name, scope)
+            mine = {str(k) for (k,) in con.execute(sql, params).fetchall()}
+            keep |= (frame["table_name"] == name) & frame["record_id"].astype(str).isin(mine)
+    return frame[keep].head(limit).reset_index(drop=True)
 
 
 def table(frame: pd.DataFrame) -> pd.DataFrame:

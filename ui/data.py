@@ -1,7 +1,8 @@
 """Cached data access for pages. The connection is a resource; every loader takes the user's scope.
 
-``st.cache_data`` is shared across users, so anything county-scoped takes the scope as an argument
-(a tuple of adcodes, or None for the whole city).
+``st.cache_data`` is shared across users, so anything scoped takes the scope value as an argument: a plain tuple of
+strings (adcodes, plus ``park:<id>`` tokens for a park user), or None for the whole city — see :mod:`layers._scope`.
+It hashes by value, so users who see different records never share a cache entry; the layers apply it in SQL.
 """
 
 from __future__ import annotations
@@ -17,16 +18,26 @@ import layers
 import store
 from analysis.kpis import Period, summarize
 from analysis.targets import completion
-from layers import dataset, reporting_units, targets
+from layers import _scope, dataset, reporting_units, targets
 
 TTL = 300
 
 
 @dataclass(frozen=True)
 class Scope:
-    """Counties a user may see (adcodes), or None for everything."""
+    """What a user may see. ``counties`` is the scope value passed to every loader (:mod:`layers._scope`): None for
+    everything, a county user's adcodes, or a park user's counties plus ``park:<id>`` tokens."""
 
     counties: tuple[str, ...] | None = None
+
+    @property
+    def parks(self) -> tuple[str, ...] | None:
+        """A park user's park ids (None: not limited to parks)."""
+        return _scope.parks_of(self.counties)
+
+    def narrow(self, county: str | None) -> tuple[str, ...] | None:
+        """The scope value limited to one picked county (never wider: a park user keeps their parks)."""
+        return _scope.narrow(self.counties, county)
 
 
 @st.cache_resource
@@ -122,7 +133,7 @@ def as_of() -> pd.Timestamp:
 
 @st.cache_data(ttl=TTL, max_entries=32)
 def load_layer(name: str, counties: tuple[str, ...] | None) -> gpd.GeoDataFrame:
-    """One layer (see ``layers.LAYERS``) limited to ``counties``."""
+    """One layer (see ``layers.LAYERS``) limited to the scope ``counties`` (adcodes, or a park user's parks)."""
     with cursor() as con:
         return layers.LAYERS[name].load(con, county=counties)
 
@@ -146,8 +157,8 @@ def month_projects(month: str, counties: tuple[str, ...] | None) -> pd.DataFrame
     """The projects in scope as they stood at the end of ``month``, live (what an unfrozen 月通报 counts)."""
     with cursor() as con:
         frame = layers.months.live_frame(con, month)
-    frame = pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))
-    return frame if counties is None else frame[frame["county_adcode"].isin(counties)]
+        frame = pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))
+        return frame[_scope.frame_mask(con, frame, counties, table="projects")]
 
 
 @st.cache_data(ttl=TTL, max_entries=32)

@@ -93,10 +93,18 @@ def user() -> str:
     return account.user_name if account else PAGE_USER
 
 
-def counties() -> tuple[str, ...] | None:
-    """The counties this session's user may see and write (None: every county)."""
+def scope() -> tuple[str, ...] | None:
+    """This session's scope value (:mod:`layers._scope`), what every cached loader and every write path is given:
+    None — every county; a county user's adcodes; for a park user (园区填报) their counties plus ``park:<id>`` tokens,
+    which limit every record to their parks (a park account without parks sees nothing); nobody signed in: ``()``."""
     account = current()
-    return (account.counties or None) if account else ()
+    return account.scope() if account else ()
+
+
+def counties() -> tuple[str, ...] | None:
+    """The same value as :func:`scope` (kept for the write paths that pass it on as ``counties=``): for a park user it
+    carries the park tokens, so every write path that passes it on is limited to their parks, never their whole county."""
+    return scope()
 
 
 def may(action: str) -> bool:

@@ -20,7 +20,8 @@ def pages() -> list[tuple[str, str]]:
 
 
 def setup(title: str, *, icon: str = "🗺️") -> data.Scope:
-    """Configure the page and return the user's scope (the counties they may see; None = all)."""
+    """Configure the page and return the user's scope (``Scope.counties``: the scope value of :mod:`layers._scope` —
+    counties, or a park user's parks; None = all)."""
     st.set_page_config(page_title=f"{title} · {t('app_title')}", page_icon=icon, layout="wide")
     st.sidebar.markdown(f"### {t('app_title')}")
     account = identity.gate()  # no page (not even the first-run choice) before sign-in, when sign-in is configured
@@ -42,7 +43,7 @@ def setup(title: str, *, icon: str = "🗺️") -> data.Scope:
         st.sidebar.caption(t("data_as_of", label=md(info.get("label") or t("app_title")), as_of=data.as_of().date()))
     if state == "no_regions":
         st.warning(t("no_regions"), icon="🗺️")
-    return data.Scope(counties=identity.counties())
+    return data.Scope(counties=identity.scope())
 
 
 PAGES = tuple(pages())
