@@ -224,7 +224,9 @@ def _lights(ws, report: MonthReport) -> None:
 
 def _supervision(ws, report: MonthReport) -> None:
     due = report.supervision['deadline'].iloc[0] if len(report.supervision) else '—'
-    top = _title(ws, "督办清单", f"红灯事项（含逾期未解决的项目问题/困难），请于 {due} 前反馈整改情况", 7)
+    # a list without problems keeps the words of the releases before them (a month frozen then regenerates unchanged)
+    what = "红灯事项（含逾期未解决的项目问题/困难）" if (report.supervision["item"] == supervision.PROBLEM_ITEM).any() else "红灯事项"
+    top = _title(ws, "督办清单", f"{what}，请于 {due} 前反馈整改情况", 7)
     rows = [[i, r.item, r.subject, r.unit, r.leader, r.responsible_unit, r.reason, r.deadline]
             for i, r in enumerate(report.supervision.itertuples(), start=1)]
     table(ws, top, ["序号", "督办事项", "项目/指标", "单位", "责任领导", "责任单位", "情况", "办结时限"], rows, {8: "yyyy-mm-dd"})

@@ -114,6 +114,7 @@ def test_the_month_sheet_lists_open_red_problems(demo_copy):
     month = collect(demo_copy, "2018-06")
     assert month.supervision["problem_id"].dropna().tolist() == [red]
     wb = open_book(monthly.to_bytes(month))
+    assert values(wb["督办"])[1][0].startswith("红灯事项（含逾期未解决的项目问题/困难），请于 2018-07-15")
     rows = [r for r in values(wb["督办"]) if r[1] == "问题/困难"]
     assert len(rows) == 1 and rows[0][2] == p["name"] and rows[0][6].startswith("问题：=1+1 用地报批未完成；提出 121 天未解决")
     assert next(c for row in wb["督办"].iter_rows() for c in row if c.value == rows[0][6]).data_type == "s"
