@@ -19,7 +19,7 @@ from datetime import datetime
 import duckdb
 import pandas as pd
 
-from layers._scope import scope_clause
+from layers._scope import in_clause, scope_clause, split
 from store import tables
 
 PENDING, APPROVED, RETURNED, WITHDRAWN = "待审核", "已通过", "已退回", "已撤回"
@@ -66,9 +66,10 @@ def next_id(con: duckdb.DuckDBPyConnection) -> str:
 def load(con: duckdb.DuckDBPyConnection, *, county: str | Sequence[str] | None = None, status: str | Sequence[str] | None = None,
          submitted_by: str | None = None, kind: str | None = None, month: str | None = None) -> pd.DataFrame:
     """Submissions (without the file), newest first; ``county`` limits to submitters of those counties."""
-    where, params = scope_clause("county_adcode", county)
+    counties, parks = split(county)
+    where, params = ([], []) if parks is not None else scope_clause("county_adcode", county)  # a park scope: by unit below
     if status is not None:
-        w, p = scope_clause("status", status)
+        w, p = in_clause("status", [status] if isinstance(status, str) else status)
         where += w
         params += p
     for column, value in (("submitted_by", submitted_by), ("kind", kind), ("month", month)):
@@ -80,6 +81,11 @@ def load(con: duckdb.DuckDBPyConnection, *, county: str | Sequence[str] | None =
         sql += " WHERE " + " AND ".join(f"({w})" for w in where)
     frame = con.execute(sql + " ORDER BY submitted_at DESC, submission_id DESC", params).df()
     frame["unit_ids"] = frame["unit_ids"].map(lambda v: json.loads(v) if isinstance(v, str) and v else [])
+    if parks is not None:  # a park user: the submissions made for their parks' own units (a park reporting through its
+        marks = ", ".join("?" for _ in parks)  # county opens none of the county's, as in layers._scope)
+        units = {r[0] for r in con.execute("SELECT p.unit_id FROM parks p JOIN reporting_units u ON u.unit_id = p.unit_id "
+                                           f"WHERE u.kind = 'park' AND p.park_id IN ({marks})", list(parks)).fetchall()}
+        frame = frame[frame["unit_ids"].map(lambda ids: bool(units & set(ids)))].reset_index(drop=True)
     return frame
 
 

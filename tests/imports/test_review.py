@@ -164,3 +164,19 @@ def test_a_new_countys_first_submission_counts_for_its_unit(shangluo_con):
     review.approve(shangluo_con, sid, reviewer=city)
     units = shangluo_con.execute("SELECT unit_id, name FROM reporting_units").df()
     assert reporting.board(units, submissions.load(shangluo_con), "2024-06", date.today())["上报状态"].tolist() == ["已上报"]
+
+
+def test_a_park_user_submits_for_the_park_and_sees_only_its_submissions(demo_copy):
+    """咸宁高新区 staff (a park with its own reporting unit) submit for the park: a row of another park of 咸安区 is
+    rejected; the park's submissions are theirs to see, 咸安区's are not."""
+    gx = accounts.add(demo_copy, "高新区招商局", role="park", password=PASSWORD, by="测试", counties=["421202"], parks=["P-GX"])
+    xa = accounts.add(demo_copy, "咸安区招商局", role="county", password=PASSWORD, by="测试", counties=["421202"])
+    raw = ("项目台账（截至2018年6月30日）\n项目名称,县（市、区）,所在园区,合同投资（万元）,项目进度,签约时间\n"
+           "高新区新材料项目,咸安区,咸宁高新技术产业开发区,9000,已签约,2018-06-10\n"
+           "咸安经开区食品项目,咸安区,咸安经济开发区,5000,已签约,2018-06-12\n").encode()
+    sid, report = review.submit_import(demo_copy, "projects", raw, "高新区6月.csv", account=gx, options=review.import_options(gx))
+    assert report.imported == 1 and len(report.rejected) == 1 and "园区" in report.rejected[0].reason
+    assert submissions.get(demo_copy, sid)["unit_ids"] == ["GX421200"]
+    other, _ = review.submit_import(demo_copy, "projects", raw, "咸安区6月.csv", account=xa, options=review.import_options(xa))
+    assert list(submissions.load(demo_copy, county=gx.scope())["submission_id"]) == [sid]
+    assert set(submissions.load(demo_copy, county=xa.scope())["submission_id"]) == {sid, other}
