@@ -59,18 +59,19 @@ def listing(counties: tuple[str, ...] | None, status: tuple[str, ...] | None, su
 
 
 def shown_list(frame: pd.DataFrame) -> pd.DataFrame:
-    """Submissions as a table: 编号, 类别, 内容, 数据月份, 提交人, 提交时间, 状态, 审核人, 审核意见."""
+    """Submissions as a table: 编号, 类别, 内容, 数据月份, 提交人, 提交时间, 状态, 审核人, 审核意见, 摘要 (the long
+    summary last, so a narrow screen still shows the status without scrolling the table)."""
     out = pd.DataFrame({
         "编号": frame["submission_id"],
         "类别": frame["kind_label"],
         "内容": frame["label"],
-        "摘要": frame["summary"],
         "数据月份": frame["month"],
         "提交人": frame["submitted_by"],
         "提交时间": pd.to_datetime(frame["submitted_at"]).dt.strftime("%Y-%m-%d %H:%M"),
         "状态": [f"{STATUS_ICONS.get(s, '')} {s}" for s in frame["status"]],
         "审核人": frame["reviewer"],
         "审核意见": frame["comment"],
+        "摘要": frame["summary"],
     })
     return out.fillna("")
 
@@ -143,6 +144,10 @@ def board(month: str, counties: tuple[str, ...] | None, today: date) -> pd.DataF
     units = data.load_units(counties)
     with data.cursor() as con:
         subs = submissions.load(con)
+    # A county's first submission on a new store names no unit (the county becomes a reporting unit only when its
+    # first project is written, i.e. on approval): it counts for its county's unit, whose id is the county's adcode.
+    subs["unit_ids"] = [ids or ([county] if isinstance(county, str) and county else [])
+                        for ids, county in zip(subs["unit_ids"], subs["county_adcode"], strict=True)]
     return reporting.board(units, subs, month, today)
 
 
