@@ -1,7 +1,7 @@
 """问题/困难 of investment projects: what blocks a project, who must solve it, by when, and whether it is solved.
 
 One row per problem, id ``{project_id}-Q{n:03d}``; ``county_adcode`` is copied from the project when it is recorded,
-so the county scope filters problems like every other layer. ``status`` is 未解决 → 推进中 → 已解决 (and back, when a
+so the county scope filters problems like every other layer (a park user's scope: the problems of their projects). ``status`` is 未解决 → 推进中 → 已解决 (and back, when a
 problem comes back). ``resolved_at`` is when a resolution was *recorded* (``resolved_on`` the day it happened): a
 frozen month's 督办 list counts only what had been recorded before the month was frozen (:mod:`analysis.supervision`).
 Escalation by age (蓝/黄/红) is computed, never stored: :func:`analysis.supervision.escalate`.
@@ -15,7 +15,7 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from layers._scope import in_clause, scope_clause
+from layers._scope import in_clause, record_in_scope, records_sql, scope_clause, split
 from store import ConflictError, audit, tables
 
 KINDS = ("问题", "困难")
@@ -49,8 +49,15 @@ class IssueError(ValueError):
 
 def load(con: duckdb.DuckDBPyConnection, *, county: str | Sequence[str] | None = None, project_ids: Sequence[str] | None = None,
          open_only: bool = False) -> pd.DataFrame:
-    """Problems (a plain DataFrame: no geometry) by project, then date raised; ``open_only``: not 已解决."""
-    where, params = scope_clause("county_adcode", county)
+    """Problems (a plain DataFrame: no geometry) by project, then date raised; ``open_only``: not 已解决.
+
+    ``county`` is the scope value (:mod:`layers._scope`): a county scope filters on the copied ``county_adcode``; a park
+    user sees the problems of the projects in their scope (the projects' park rule)."""
+    if split(county)[1] is None:
+        where, params = scope_clause("county_adcode", county)
+    else:
+        sql, params = records_sql("projects", county)
+        where = [f"project_id IN ({sql})"]
     w, p = in_clause("project_id", project_ids)
     where, params = where + w, params + p
     if open_only:
@@ -68,18 +75,9 @@ def _day(value, what: str) -> date | None:
         raise IssueError(f"{what}不是日期：{value}") from None
 
 
-def _outside(scope: Sequence[str] | None, county: str | None) -> bool:
-    """Whether a record of ``county`` is outside the writer's scope (None = every county). A park user's scope (it
-    holds ``park:`` tokens, :mod:`layers._scope`) reads no problems yet, so it writes none either."""
-    if scope is None:
-        return False
-    codes = [scope] if isinstance(scope, str) else list(scope)
-    return any(str(c).startswith("park:") for c in codes) or county not in codes
-
-
 def _project_county(con, project_id: str, counties: Sequence[str] | None) -> str | None:
     found = con.execute("SELECT county_adcode FROM projects WHERE project_id = ?", [project_id]).fetchone()
-    if found is None or _outside(counties, found[0]):  # another county's project: as if absent
+    if found is None or not record_in_scope(con, "projects", project_id, counties):  # outside the scope: as if absent
         raise IssueError(f"没有编号为 {project_id} 的项目")
     return found[0]
 
@@ -119,11 +117,11 @@ def update_status(con: duckdb.DuckDBPyConnection, issue_id: str, status: str, *,
         raise IssueError(f"未知的状态“{status}”，可选：{'、'.join(STATUSES)}")
     on = _day(on, "解决日期")
     with audit.batch(con, user=user, kind="task", label=f"问题/困难 {issue_id} → {status}"):
-        found = con.execute("SELECT county_adcode, raised_on, coalesce(row_version, 1), status FROM project_issues WHERE issue_id = ?",
+        found = con.execute("SELECT project_id, raised_on, coalesce(row_version, 1), status FROM project_issues WHERE issue_id = ?",
                             [issue_id]).fetchone()
-        if found is None or _outside(counties, found[0]):
+        if found is None or not record_in_scope(con, "projects", found[0], counties):  # the project's scope
             raise IssueError(f"没有编号为 {issue_id} 的问题/困难")
-        _county, raised_on, version, before = found
+        _project, raised_on, version, before = found
         if expected_version is not None and version != expected_version:
             raise ConflictError()
         changes: dict = {"status": status}

@@ -84,7 +84,7 @@ def test_an_id_still_in_use_is_skipped(con, two):
     ("P1", "x", {"due_on": date(2018, 2, 1)}, "办结时限 2018-02-01 早于提出日期 2018-03-01"),
     ("P9", "x", {}, "没有编号为 P9 的项目"),
     ("P2", "x", {"counties": ("990101",)}, "没有编号为 P2 的项目"),  # another county's project: as if absent
-    ("P1", "x", {"counties": ("990101", "park:PK1")}, "没有编号为 P1 的项目"),  # a park scope reads no problems yet
+    ("P1", "x", {"counties": ("990101", "park:PK9")}, "没有编号为 P1 的项目"),  # a park user: only their parks' projects
 ])
 def test_add_refuses_bad_input_in_chinese(con, two, project_id, text, kwargs, message):
     kwargs = {"raised_on": date(2018, 3, 1), **kwargs}
@@ -92,6 +92,18 @@ def test_add_refuses_bad_input_in_chinese(con, two, project_id, text, kwargs, me
         project_issues.add(con, project_id, text, user=U, **kwargs)
     assert project_issues.load(con).empty
     assert issubclass(IssueError, ValueError)
+
+
+def test_a_park_user_sees_and_writes_the_problems_of_their_parks_projects(con, two):
+    projects.insert(con, [{"project_id": "P3", "name": "园区项目", "county_adcode": two.a, "park_id": "PK1", "stage": "签约"}], user=U)
+    park = ("990101", "park:PK1")
+    project_issues.add(con, "P1", "县里的", user=U, raised_on=date(2018, 1, 1))
+    assert project_issues.add(con, "P3", "园区的", user="园区", raised_on=date(2018, 1, 2), counties=park) == "P3-Q001"
+    assert list(project_issues.load(con, county=park)["issue_id"]) == ["P3-Q001"]  # not P1's, though in the same county
+    assert list(project_issues.load(con, county=(two.a,))["issue_id"]) == ["P1-Q001", "P3-Q001"]
+    project_issues.update_status(con, "P3-Q001", "推进中", user="园区", counties=park)
+    with pytest.raises(IssueError, match="没有编号为 P1-Q001"):
+        project_issues.update_status(con, "P1-Q001", "推进中", user="园区", counties=park)
 
 
 def test_load_filters_by_county_project_and_open(con, two):
