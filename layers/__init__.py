@@ -12,6 +12,7 @@ import duckdb
 from layers import (
     accounts,
     asset_cases,
+    attachments,
     dataset,
     idle_assets,
     months,
@@ -48,6 +49,8 @@ SPECS = (
     projects.SPEC,
     project_history.EVENTS,
     project_history.SNAPSHOTS,
+    attachments.SPEC,
+    attachments.BLOBS,
     project_issues.SPEC,
     targets.SPEC,
     months.FROZEN,

@@ -53,6 +53,8 @@ TASKS = tables.TableSpec(
 )
 insert_events, update_event, delete_event = tables.writers(EVENTS)
 insert_tasks, update_task, delete_task = tables.writers(TASKS)
+#: the last stage: the asset is revitalised (盘活完成)
+COMPLETED = ASSET_STAGES[-1]
 
 
 class CaseError(ValueError):
@@ -104,7 +106,8 @@ def _last_event(con, asset_id: str) -> tuple[int, date | None]:
 
 def change_stage(con: duckdb.DuckDBPyConnection, asset_id: str, stage: str, *, on: date, user: str, note: str | None = None,
                  mode: str | None = None, counterpart: str | None = None, realised_value_wan: float | None = None,
-                 expected_version: int | None = None, counties: Sequence[str] | None = None) -> dict:
+                 expected_version: int | None = None, counties: Sequence[str] | None = None, contract_no: str | None = None,
+                 attachment_ids: Sequence[str] = ()) -> dict:
     """Move an asset to ``stage`` on ``on``: update ``idle_assets`` and append the history row in one transaction.
 
     ``mode`` (盘活方式), ``counterpart`` (对接企业) and ``realised_value_wan`` (实现价值, 万元) are also written to the
@@ -112,6 +115,8 @@ def change_stage(con: duckdb.DuckDBPyConnection, asset_id: str, stage: str, *, o
     order). Moving backwards (a deal falls through: 签约 → 招商推介) is allowed and recorded like any change.
     With ``expected_version`` (the asset's ``row_version`` when the form was drawn) a change made by someone else
     since is refused with :class:`store.ConflictError`: of two people changing one asset at once, one succeeds.
+    Moving into 盘活完成 needs what it achieved (:func:`check_completion`); ``contract_no`` (合同编号) is written with
+    it, ``attachment_ids`` are files uploaded with the change (they must belong to the asset).
     Returns the history row written.
     """
     if stage not in ASSET_STAGES:
@@ -130,8 +135,12 @@ def change_stage(con: duckdb.DuckDBPyConnection, asset_id: str, stage: str, *, o
         seq, last_day = _last_event(con, asset_id)
         if last_day is not None and on < last_day:
             raise CaseError(f"变更日期 {on} 早于该资产上一次记录的日期 {last_day}")
+        if stage == COMPLETED and before != COMPLETED:
+            check_completion(con, asset_id, counterpart=counterpart, realised_value_wan=realised_value_wan, contract_no=contract_no,
+                             mode=mode or old_mode, attachment_ids=attachment_ids)
         changes = {"stage": stage}
-        for name, value in (("mode", mode), ("counterpart", counterpart), ("realised_value_wan", realised_value_wan)):
+        for name, value in (("mode", mode), ("counterpart", counterpart), ("realised_value_wan", realised_value_wan),
+                            ("contract_no", contract_no)):
             if value is not None:
                 changes[name] = value
         idle_assets.update(con, asset_id, changes, user=user, expected_version=version)
@@ -142,6 +151,40 @@ def change_stage(con: duckdb.DuckDBPyConnection, asset_id: str, stage: str, *, o
         (row,) = event_rows(asset_id, [(stage, on, mode or old_mode, note)], author=user, first_seq=seq + 1, from_stage=before)
         insert_events(con, [row], user=user)
     return row
+
+
+def check_completion(con: duckdb.DuckDBPyConnection, asset_id: str, *, counterpart: str | None, realised_value_wan: float | None,
+                     contract_no: str | None, mode: str | None = None, attachment_ids: Sequence[str] = ()) -> None:
+    """Refuse (:class:`CaseError`, one Chinese sentence naming everything missing) a move into 盘活完成 that does not
+    record what was achieved: the 实现价值 (万元, more than 0 — 0 only for 调剂使用, a transfer between public units),
+    the 对接企业 and the contract — a 合同编号 or a 盘活合同 attachment —, each given with the change or already on the
+    asset; and the 佐证材料 when ``config/evidence.toml`` asks for it (``asset_completed``)."""
+    from layers import attachments, evidence
+
+    try:
+        attachments.belonging(con, attachment_ids, "idle_assets", asset_id)
+    except attachments.AttachmentError as exc:
+        raise CaseError(str(exc)) from None
+    stored_counterpart, stored_value, stored_contract = con.execute(
+        "SELECT counterpart, realised_value_wan, contract_no FROM idle_assets WHERE asset_id = ?", [asset_id]).fetchone()
+
+    def blank(value) -> bool:
+        return tables.blank(value) or (isinstance(value, str) and not value.strip())
+
+    lacking = []
+    value = stored_value if blank(realised_value_wan) else realised_value_wan
+    if not blank(value) and float(value) < 0:
+        raise CaseError("实现价值不能为负数")
+    if blank(value) or (float(value) == 0 and mode != "调剂使用"):
+        lacking.append("实现价值（万元）")
+    if blank(counterpart) and blank(stored_counterpart):
+        lacking.append("对接企业")
+    if blank(contract_no) and blank(stored_contract) and not attachments.held(con, "idle_assets", asset_id, ["盘活合同"]):
+        lacking.append("合同编号（或上传合同扫描件）")
+    if lacking:
+        raise CaseError(f"变更为“{COMPLETED}”须填写{'、'.join(lacking)}")
+    if reason := evidence.missing(con, "idle_assets", asset_id, COMPLETED):
+        raise CaseError(reason)
 
 
 def add_task(con: duckdb.DuckDBPyConnection, asset_id: str, text: str, *, user: str, due_on: date | None = None,

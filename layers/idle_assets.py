@@ -32,6 +32,7 @@ SPEC = tables.TableSpec(
         ("planned_date", "DATE"),
         ("counterpart", "VARCHAR"),
         ("realised_value_wan", "DOUBLE"),
+        ("contract_no", "VARCHAR"),  # 盘活合同编号 (or a 盘活合同 attachment)
     ),
 )
 insert, update, delete = tables.writers(SPEC)
