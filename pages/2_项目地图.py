@@ -7,7 +7,7 @@ import streamlit as st
 
 from analysis.kpis import Period
 from layers.vocab import PROJECT_STAGES
-from ui import audit_views, data, mapkit, page, problem_views
+from ui import audit_views, data, evidence_views, mapkit, page, problem_views
 from ui import project_views as pv
 from ui.text import t
 
@@ -42,8 +42,7 @@ with map_col:
     event = mapkit.workbench_map(pv.map_layers(shown, scope.counties), key="project-map", height=600, tools=False,
                                  bounds=tuple(mapkit.county_regions(scope.counties).total_bounds))
 with side_col:
-    clicked = event["clicked"]
-    project_id = clicked["id"] if clicked and clicked["layer"] == "projects" else None
+    project_id = evidence_views.card_project(event)  # the clicked project, kept when a save redraws the map
     details = pv.card(frame, project_id)
     if details is None:
         st.caption(t("pm_click"))
@@ -53,6 +52,7 @@ with side_col:
         st.markdown(f"**{t('pm_history')}**")
         st.dataframe(pv.stage_history(project_id).astype(str), hide_index=True, width="stretch")
         problem_views.project_section(project_id, scope.counties)
+        evidence_views.project_section(project_id, scope.counties)
         with st.expander(t("record_history")):
             st.dataframe(audit_views.record_history("projects", project_id), hide_index=True, width="stretch")
     st.markdown(f"**{t('location_pending')}**（{int(shown.geometry.isna().sum())}）")

@@ -7,7 +7,7 @@ import streamlit as st
 
 from layers.vocab import ASSET_MODES, ASSET_STAGES
 from ui import asset_views as av
-from ui import audit_views, data, page, uploads, widgets
+from ui import audit_views, data, evidence_views, page, uploads, widgets
 from ui.safe_html import md
 from ui.text import t
 
@@ -80,10 +80,11 @@ with tab_case:
             mode = st.selectbox(t("assets_mode"), ASSET_MODES, index=ASSET_MODES.index(mode_now) if mode_now in ASSET_MODES else 0)
             on = st.date_input(t("assets_on"), value=as_of)
             note = st.text_input(t("assets_note"))
+            completion = evidence_views.asset_fields(row.iloc[0], key=asset_id)
             version = row["row_version"].iloc[0] if "row_version" in row else None
             if st.form_submit_button(t("assets_save")):
                 problem = av.change_stage(asset_id, new_stage, on, note=note, mode=mode,
-                                          version=None if version is None or pd.isna(version) else int(version))
+                                          version=None if version is None or pd.isna(version) else int(version), **completion)
                 if problem:
                     st.error(md(problem))
                 else:
@@ -102,6 +103,9 @@ with tab_case:
                 else:
                     st.session_state["asset_saved"] = True
                     st.rerun()  # redraw everything from the store
+        with task_col:  # beside the stage form the files were uploaded with
+            st.markdown(f"**{t('ev_title')}**")
+            evidence_views.attachment_list("idle_assets", [asset_id])
 
 with tab_late:
     late = frame[frame["days_overdue"].notna()].sort_values("days_overdue", ascending=False)

@@ -15,11 +15,11 @@ import streamlit as st
 
 from analysis import asset_matching, revitalisation
 from analysis.matching import Requirement
-from layers import asset_cases, idle_assets, projects
+from layers import asset_cases, attachments, idle_assets, projects
 from layers.vocab import ASSET_COLORS, ASSET_STAGES
-from store import StoreError
+from store import StoreError, audit
 from ui import assets as local_assets
-from ui import data, identity, maps
+from ui import data, evidence_views, identity, maps
 from ui.safe_html import text
 
 TTL = data.TTL
@@ -28,7 +28,7 @@ COLUMNS = {  # asset columns as shown and exported
     "asset_type": "资产类型", "land_mu": "占地面积（亩）", "floor_area_m2": "建筑面积（㎡）", "book_value_wan": "账面价值（万元）",
     "appraised_value_wan": "评估价值（万元）", "vacancy_share": "空置率", "stage": "盘活阶段", "mode": "盘活方式",
     "responsible_unit": "责任单位", "responsible_leader": "责任领导", "planned_date": "计划完成时间", "counterpart": "对接企业",
-    "realised_value_wan": "实现价值（万元）", "days_overdue": "逾期天数",
+    "realised_value_wan": "实现价值（万元）", "contract_no": "合同编号", "days_overdue": "逾期天数",
 }
 EVENT_COLUMNS = {"asset_name": "资产名称", "changed_on": "日期", "from_stage": "原阶段", "stage": "新阶段", "mode": "盘活方式",
                  "author": "记录人", "note": "说明"}
@@ -253,16 +253,23 @@ def offers(counties: tuple[str, ...] | None, min_area_m2: float, max_area_m2: fl
                          "floor_area_m2": "空置面积（㎡）", "fit": "结论", "score": "匹配分", "reasons": "理由"})
 
 
-def change_stage(asset_id: str, stage: str, on: date, *, note: str | None, mode: str | None, version: int | None = None) -> str | None:
-    """Record a stage change made on the page (author: the page user); returns None, or why it was refused (Chinese).
+def change_stage(asset_id: str, stage: str, on: date, *, note: str | None, mode: str | None, version: int | None = None,
+                 counterpart: str | None = None, realised_value_wan: float | None = None, contract_no: str | None = None,
+                 files=(), contract_files=()) -> str | None:
+    """Record a stage change made on the page (author: the page user) with the files uploaded for it (佐证材料 for the
+    new stage, the contract scan as 盘活合同), in one batch; returns None, or why it was refused (Chinese).
     ``version``: the asset's ``row_version`` when the form was drawn — a change by someone else since is refused."""
     if refused := identity.refusal("write"):
         return refused
+    user, counties = identity.user(), identity.counties()
     try:
-        with data.cursor() as con:
-            asset_cases.change_stage(con, asset_id, stage, on=on, user=identity.user(), note=note or None, mode=mode,
-                                     expected_version=version, counties=identity.counties())
-    except (asset_cases.CaseError, StoreError) as exc:
+        with data.cursor() as con, audit.batch(con, user=user, kind="stage", label=f"盘活阶段变更 {asset_id} → {stage}"):
+            ids = (evidence_views.store_files(con, "idle_assets", asset_id, stage, files, user=user, counties=counties)
+                   + evidence_views.store_files(con, "idle_assets", asset_id, "盘活合同", contract_files, user=user, counties=counties))
+            asset_cases.change_stage(con, asset_id, stage, on=on, user=user, note=note or None, mode=mode,
+                                     counterpart=counterpart, realised_value_wan=realised_value_wan, contract_no=contract_no,
+                                     expected_version=version, counties=counties, attachment_ids=ids)
+    except (asset_cases.CaseError, attachments.AttachmentError, StoreError) as exc:
         return str(exc)
     finally:
         data.written()  # also after a conflict: the form is drawn again from the other person's change
