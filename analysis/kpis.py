@@ -9,6 +9,7 @@ Money in 万元 in, 亿元 out (1 亿 = 10,000 万). Rates are fractions (0–1)
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -92,18 +93,23 @@ def totals(signed: pd.DataFrame) -> dict:
     }
 
 
-def summarize(projects: pd.DataFrame, period: Period = Period(), units: pd.DataFrame | None = None) -> dict:
+def summarize(projects: pd.DataFrame, period: Period = Period(), units: pd.DataFrame | None = None,
+              names: Mapping[str, str] | None = None) -> dict:
     """City-wide totals for ``period`` plus ``by_unit``: one entry per reporting unit (display order).
 
-    ``units`` (unit_id, name) gives names and order; units with no project still get a row of zeros,
-    and projects whose unit is unknown are listed under their own unit id.
+    ``units`` (unit_id, name) gives names and order; units with no project still get a row of zeros, and projects
+    whose unit is not among them (a park user sees the projects in the park that a county reported) are listed after,
+    named from ``names`` (every unit's name, :func:`layers.reporting_units.names`) as 「咸安区填报（园区内）」, else by
+    their unit id.
     """
     signed = signed_in(projects, period)
     summary = {"period": {"from": str(period.start) if period.start else None, "to": str(period.end) if period.end else None}}
     summary.update(totals(signed))
     order = list(units["unit_id"]) if units is not None else []
-    names = dict(zip(units["unit_id"], units["name"])) if units is not None else {}
-    order += [u for u in pd.unique(signed["unit_id"].dropna()) if u not in names]
+    known = dict(zip(units["unit_id"], units["name"])) if units is not None else {}
+    order += [u for u in pd.unique(signed["unit_id"].dropna()) if u not in known]
+    # a unit outside ``units`` with a known name: a park user's view of projects in the park another unit reported
+    names = {**{u: f"{n}填报（园区内）" for u, n in (names or {}).items()}, **known}
     summary["by_unit"] = []
     groups = dict(list(signed.groupby("unit_id", sort=False)))
     empty = signed.iloc[0:0]

@@ -35,3 +35,12 @@ def load(con: duckdb.DuckDBPyConnection, *, county: str | Sequence[str] | None =
     where, params = scope_clause("county_adcode", county, table=SPEC.table)
     frame = tables.load(con, SPEC, where, params, order_by="sort_order, unit_id")
     return pd.DataFrame(frame.drop(columns="geometry"))
+
+
+def names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Every reporting unit's name by id, whatever the scope (a unit's name is not a record: a park user's ranking names
+    the county that reported a project in the park instead of showing its code); a county's adcode without a unit
+    yet is named from the regions."""
+    found = dict(con.execute("SELECT adcode, name FROM regions WHERE level = 'county'").fetchall())
+    found.update(con.execute("SELECT unit_id, name FROM reporting_units").fetchall())
+    return found

@@ -85,7 +85,7 @@ def load(con: duckdb.DuckDBPyConnection, *, county: str | Sequence[str] | None =
         marks = ", ".join("?" for _ in parks)  # county opens none of the county's, as in layers._scope)
         units = {r[0] for r in con.execute("SELECT p.unit_id FROM parks p JOIN reporting_units u ON u.unit_id = p.unit_id "
                                            f"WHERE u.kind = 'park' AND p.park_id IN ({marks})", list(parks)).fetchall()}
-        frame = frame[frame["unit_ids"].map(lambda ids: bool(units & set(ids)))].reset_index(drop=True)
+        frame = frame[frame["unit_ids"].map(lambda ids: bool(units & set(ids))).astype(bool)].reset_index(drop=True)
     return frame
 
 

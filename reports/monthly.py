@@ -29,7 +29,7 @@ from openpyxl.writer.excel import ExcelWriter
 from analysis import lights, progress, ranking, supervision, targets
 from analysis.kpis import summarize
 from analysis.ranking import INDICATORS, change_label
-from layers import months, project_history, project_issues, regions
+from layers import months, project_history, project_issues, regions, reporting_units
 from layers.targets import INDICATORS as TARGET_INDICATORS
 
 APP_TITLE = "园区承载力与项目地图"
@@ -84,7 +84,7 @@ def collect(con, month: str, *, county=None) -> MonthReport:
     previous = months.comparison_frame(con, month, county=county)
     units = months.month_units(con, month, county=county)
     year_targets = months.month_targets(con, month, units=list(units["unit_id"]))
-    summary = summarize(frame, ranking.ytd(month), units)
+    summary = summarize(frame, ranking.ytd(month), units, reporting_units.names(con))
     done = targets.completion(summary, year_targets)
     rules = lights.load_rules()
     behind = lights.slow_progress(done, month, rules, units)

@@ -165,7 +165,14 @@ def month_projects(month: str, counties: tuple[str, ...] | None) -> pd.DataFrame
 def kpi_summary(first: str | None, last: str | None, counties: tuple[str, ...] | None) -> dict:
     """KPIs for signings between two months (``YYYY-MM``) within the scope, counted as the projects stood at the end of
     ``last`` — the same function over the same data as that month's 月通报 (``cli.py summary --to`` too)."""
-    return summarize(month_projects(last, counties), Period.from_months(first, last), load_units(counties))
+    return summarize(month_projects(last, counties), Period.from_months(first, last), load_units(counties), unit_names())
+
+
+@st.cache_data(ttl=TTL, max_entries=2)
+def unit_names() -> dict[str, str]:
+    """Every reporting unit's name (not scoped: names only, see :func:`layers.reporting_units.names`)."""
+    with cursor() as con:
+        return reporting_units.names(con)
 
 
 @st.cache_data(ttl=TTL, max_entries=32)

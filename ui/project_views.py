@@ -231,7 +231,8 @@ def light_tables(month: str, counties: tuple[str, ...] | None) -> dict[str, pd.D
 
 def period_summary(first: str, last: str, counties: tuple[str, ...] | None) -> dict:
     frame = data.load_layer("projects", counties)
-    return summarize(pd.DataFrame(frame.drop(columns="geometry")), Period.from_months(first, last), data.load_units(counties))
+    return summarize(pd.DataFrame(frame.drop(columns="geometry")), Period.from_months(first, last), data.load_units(counties),
+                     data.unit_names())
 
 
 def completion_for(summary: dict, year: int, counties: tuple[str, ...] | None) -> pd.DataFrame:

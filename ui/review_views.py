@@ -14,6 +14,7 @@ from analysis import reporting
 from imports import review
 from imports.sheet import LedgerError
 from layers import submissions
+from layers._scope import is_park_scope
 from store import StoreError
 from ui import data, identity
 from ui.safe_html import md
@@ -141,13 +142,15 @@ def withdraw(submission_id: str) -> str | None:
 
 @st.cache_data(ttl=data.TTL, max_entries=16)
 def board(month: str, counties: tuple[str, ...] | None, today: date) -> pd.DataFrame:
-    units = data.load_units(counties)
+    """The 上报情况 board for the scope: every reporting unit, and every county of the dataset that has none yet (a new
+    store: a county becomes a unit with its first project), so a county that never reported shows 未上报."""
+    units = data.load_units(counties)[["unit_id", "name"]]
+    if not is_park_scope(counties):
+        regions = data.load_home_regions(counties)
+        missing = regions[(regions["level"] == "county") & ~regions["adcode"].isin(units["unit_id"])]
+        units = pd.concat([units, pd.DataFrame({"unit_id": missing["adcode"], "name": missing["name"]})], ignore_index=True)
     with data.cursor() as con:
-        subs = submissions.load(con)
-    # A county's first submission on a new store names no unit (the county becomes a reporting unit only when its
-    # first project is written, i.e. on approval): it counts for its county's unit, whose id is the county's adcode.
-    subs["unit_ids"] = [ids or ([county] if isinstance(county, str) and county else [])
-                        for ids, county in zip(subs["unit_ids"], subs["county_adcode"], strict=True)]
+        subs = submissions.load(con, county=counties)
     return reporting.board(units, subs, month, today)
 
 
@@ -161,7 +164,7 @@ def board_months(counties: tuple[str, ...] | None) -> list[str]:
 def shown_board(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.drop(columns="unit_id").copy()
     out["上报状态"] = [f"{BOARD_ICONS.get(s, '')} {s}" for s in out["上报状态"]]
-    out["距今（天）"] = out["距今（天）"].map(lambda d: "" if d is None or pd.isna(d) else int(d))
+    out["距今（天）"] = out["距今（天）"].map(lambda d: "" if d is None or pd.isna(d) else str(int(d)))  # one type for Arrow
     return out.fillna("")
 
 

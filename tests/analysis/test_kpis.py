@@ -170,3 +170,13 @@ def test_summarize_is_json_serialisable():
 
     result = summarize(frame(cohort(4, 2)), H1, pd.DataFrame({"unit_id": ["U1"], "name": ["甲"]}))
     assert json.loads(json.dumps(result, ensure_ascii=False, allow_nan=False))["by_unit"][0]["unit"] == "甲"
+
+
+def test_units_outside_the_list_are_named_as_reporting_for_the_park():
+    """A park user's list of units is the park's own; projects in the park that a county reported are listed after it,
+    named 「咸安区填报（园区内）」 rather than by a code, and unknown ids stay as they are."""
+    rows = [project("a", "GX"), project("b", "421202"), project("c", "X9")]
+    units = pd.DataFrame({"unit_id": ["GX"], "name": ["咸宁高新区"]})
+    summary = summarize(frame(rows), H1, units, {"GX": "咸宁高新区", "421202": "咸安区"})
+    assert [(u["unit"], u["signed"]) for u in summary["by_unit"]] == [("咸宁高新区", 1), ("咸安区填报（园区内）", 1), ("X9", 1)]
+    assert summary["signed"] == 3
