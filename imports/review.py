@@ -29,7 +29,7 @@ import pandas as pd
 
 from imports import kinds, pipeline
 from imports.report import ImportReport
-from layers import accounts, asset_cases, submissions
+from layers import accounts, asset_cases, attachments, project_stage, submissions
 from layers.submissions import APPROVED, PENDING, RETURNED, WITHDRAWN, SubmissionError
 from store import ConflictError, audit
 
@@ -51,11 +51,25 @@ class ChangeKind:
 def _asset_stage(con, payload: Mapping, *, user: str):
     return asset_cases.change_stage(con, payload["asset_id"], payload["stage"], on=date.fromisoformat(payload["on"]), user=user,
                                     note=payload.get("note"), mode=payload.get("mode"), counterpart=payload.get("counterpart"),
-                                    realised_value_wan=payload.get("realised_value_wan"), counties=_tuple(payload.get("counties")))
+                                    realised_value_wan=payload.get("realised_value_wan"), contract_no=payload.get("contract_no"),
+                                    counties=_tuple(payload.get("counties")), attachment_ids=tuple(payload.get("attachment_ids") or ()))
+
+
+def _project_stage(con, payload: Mapping, *, user: str):
+    return project_stage.change_stage(con, payload["project_id"], payload["stage"], on=date.fromisoformat(payload["on"]), user=user,
+                                      note=payload.get("note"), counties=_tuple(payload.get("counties")),
+                                      attachment_ids=tuple(payload.get("attachment_ids") or ()))
+
+
+def _project_funds(con, payload: Mapping, *, user: str):
+    return project_stage.change_funds(con, payload["project_id"], payload["funds_in_place_wan"], user=user,
+                                      counties=_tuple(payload.get("counties")), attachment_ids=tuple(payload.get("attachment_ids") or ()))
 
 
 CHANGES: dict[str, ChangeKind] = {
     "asset_stage": ChangeKind("盘活阶段变更", "idle_assets", lambda p: p["asset_id"], _asset_stage),
+    "project_stage": ChangeKind("项目阶段变更", "projects", lambda p: p["project_id"], _project_stage),
+    "project_funds": ChangeKind("到位资金变更", "projects", lambda p: p["project_id"], _project_funds, batch_kind="edit"),
 }
 
 
@@ -167,12 +181,31 @@ def _fingerprint_of(changes: list[dict]) -> str:
     return json.dumps(parts, ensure_ascii=False, sort_keys=True, default=str)
 
 
-def _change_preview(con, change: ChangeKind, payload: Mapping, user: str) -> list[dict]:
-    """Run the change and roll it back: the field changes it would make, from the audit trail."""
+@dataclass(frozen=True)
+class Evidence:
+    """A file uploaded with an on-screen change (佐证材料, a contract scan): stored as an attachment of the record."""
+
+    purpose: str
+    filename: str
+    raw: bytes
+
+
+def _store(con, change: ChangeKind, payload: Mapping, files, *, user: str, counties) -> dict:
+    """``payload`` with the ids of ``files`` stored as attachments of the changed record."""
+    record = change.record(payload)
+    ids = [attachments.add(con, change.table, record, f.purpose, f.raw, f.filename, user=user, counties=counties) for f in files]
+    return dict(payload) | {"attachment_ids": [*payload.get("attachment_ids", ()), *ids]}
+
+
+def _change_preview(con, change: ChangeKind, payload: Mapping, user: str, files=(), counties=None) -> list[dict]:
+    """Run the change (with its files stored) and roll it all back: the field changes it would make, from the audit
+    trail. Never inside another batch: its rollback is the outer transaction's."""
+    if audit.current() is not None:
+        raise RuntimeError("a change preview cannot run inside another batch")
     found: list[dict] = []
     try:
         with audit.batch(con, user=user, kind=change.batch_kind, label="预览") as made:
-            change.apply(con, payload, user=user)
+            change.apply(con, _store(con, change, payload, files, user=user, counties=counties) if files else payload, user=user)
             found = _batch_changes(con, made.batch_id)
             raise _Rollback
     except _Rollback:
@@ -181,15 +214,17 @@ def _change_preview(con, change: ChangeKind, payload: Mapping, user: str) -> lis
 
 
 def submit_change(con: duckdb.DuckDBPyConnection, kind: str, payload: Mapping, *, account: accounts.Account, label: str,
-                  on: date) -> str:
+                  on: date, files: tuple[Evidence, ...] = ()) -> str:
     """Keep an on-screen change as a 待审核 submission, after checking it would be accepted now (a refused change is
-    raised at once, with the layer's Chinese reason, rather than waiting for the reviewer)."""
+    raised at once, with the layer's Chinese reason, rather than waiting for the reviewer). ``files`` (佐证材料) are
+    stored with it as attachments of the record, for the reviewer to see; nothing is kept when it is refused."""
     change = CHANGES[kind]
     scope = account.scope()
     payload = dict(payload) | {"counties": None if scope is None else list(scope)}
-    if not _change_preview(con, change, payload, account.user_name):
+    if not _change_preview(con, change, payload, account.user_name, files, scope):
         raise SubmissionError("这项修改不会改变任何数据，无需上报")
     with audit.batch(con, user=account.user_name, kind="submit", label=f"上报 {change.label}：{label}"):
+        payload = _store(con, change, payload, files, user=account.user_name, counties=scope) if files else payload
         return submissions.add(con, kind=kind, label=label, user=account.user_name, payload=payload,
                                county=account.counties[0] if account.counties else None, unit_ids=units_of(con, account),
                                month=on.isoformat()[:7], summary=label)
@@ -225,7 +260,10 @@ def preview(con: duckdb.DuckDBPyConnection, submission_id: str) -> dict:
                "rejected": [], "warnings": [], "fingerprint": _fingerprint_of(changes)}
         table = change.table
     out["table"] = table
-    out["records"] = sorted({str(c["record"]) for c in out["changes"] if c.get("record") is not None})
+    if kind.startswith(IMPORT_PREFIX):
+        out["records"] = sorted({str(c["record"]) for c in out["changes"] if c.get("record") is not None})
+    else:
+        out["records"] = [CHANGES[kind].record(found["payload"])]
     return out
 
 

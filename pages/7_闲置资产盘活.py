@@ -7,7 +7,7 @@ import streamlit as st
 
 from layers.vocab import ASSET_MODES, ASSET_STAGES
 from ui import asset_views as av
-from ui import audit_views, data, evidence_views, page, uploads, widgets
+from ui import audit_views, data, evidence_views, page, review_views, uploads, widgets
 from ui.safe_html import md
 from ui.text import t
 
@@ -57,7 +57,7 @@ with tab_case:
         st.session_state.pop("asset_case", None)
     asset_id = st.selectbox(t("assets_pick"), ids, format_func=lambda a: f"{labels[a]}（{a}）", key="asset_case") if ids else None
     if st.session_state.pop("asset_saved", False):
-        st.success(t("assets_saved"))
+        st.success(review_views.saved_message(t("assets_saved")))
     if asset_id:
         row = frame[frame["asset_id"] == asset_id]
         st.dataframe(av.table(row, av.COLUMNS).T.rename(columns=lambda _: "值").astype(str), width="stretch")

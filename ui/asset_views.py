@@ -19,7 +19,7 @@ from layers import asset_cases, attachments, idle_assets, projects
 from layers.vocab import ASSET_COLORS, ASSET_STAGES
 from store import StoreError, audit
 from ui import assets as local_assets
-from ui import data, evidence_views, identity, maps
+from ui import data, evidence_views, identity, maps, review_views
 from ui.safe_html import text
 
 TTL = data.TTL
@@ -261,6 +261,11 @@ def change_stage(asset_id: str, stage: str, on: date, *, note: str | None, mode:
     ``version``: the asset's ``row_version`` when the form was drawn — a change by someone else since is refused."""
     if refused := identity.refusal("write"):
         return refused
+    if review_views.submits():  # a county's or 国资's change waits for the city's review
+        payload = {"asset_id": asset_id, "stage": stage, "on": on.isoformat(), "note": note or None, "mode": mode,
+                   "counterpart": counterpart, "realised_value_wan": realised_value_wan, "contract_no": contract_no}
+        return review_views.submit_change("asset_stage", payload, label=f"{asset_id} → {stage}", on=on,
+                                          files=[(stage, f) for f in files] + [("盘活合同", f) for f in contract_files])
     user, counties = identity.user(), identity.counties()
     try:
         with data.cursor() as con, audit.batch(con, user=user, kind="stage", label=f"盘活阶段变更 {asset_id} → {stage}"):

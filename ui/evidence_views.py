@@ -19,7 +19,7 @@ import streamlit as st
 from layers import attachments, evidence, project_stage
 from layers.vocab import PROJECT_MAIN_STAGES, PROJECT_STAGES
 from store import StoreError, audit
-from ui import data, identity
+from ui import data, identity, review_views
 from ui.safe_html import md
 from ui.text import t
 
@@ -99,6 +99,10 @@ def change_project_stage(project_id: str, stage: str, on: date, files: Sequence 
     user; returns None, or why it was refused (Chinese)."""
     if refused := identity.refusal("write"):
         return refused
+    if review_views.submits():  # a county's or park's change waits for the city's review
+        return review_views.submit_change("project_stage", {"project_id": project_id, "stage": stage, "on": on.isoformat(),
+                                                            "note": note or None},
+                                          label=f"{project_id} → {stage}", on=on, files=[(stage, f) for f in files])
     user, counties = identity.user(), identity.counties()
     try:
         with data.cursor() as con, audit.batch(con, user=user, kind="stage", label=f"项目阶段变更 {project_id} → {stage}"):
@@ -118,6 +122,10 @@ def change_project_funds(project_id: str, funds_wan: float | None, files: Sequen
         return refused
     if funds_wan is None:
         return t("ev_funds_missing")
+    if review_views.submits():
+        return review_views.submit_change("project_funds", {"project_id": project_id, "funds_in_place_wan": funds_wan},
+                                          label=f"{project_id} 到位资金 → {funds_wan:g} 万元", on=data.as_of().date(),
+                                          files=[("到位资金", f) for f in files])
     user, counties = identity.user(), identity.counties()
     try:
         with data.cursor() as con, audit.batch(con, user=user, kind="edit", label=f"到位资金 {project_id}"):
@@ -185,7 +193,8 @@ def project_section(project_id: str, counties: Sequence[str] | None) -> None:
         note = st.text_input(t("ev_note"), key=f"ev-stage-note-{project_id}-{round_no}")
         files = uploader(t("ev_files"), key=f"ev-stage-files-{project_id}-{round_no}")
         if st.form_submit_button(t("ev_save_stage")):
-            _after(change_project_stage(project_id, stage, on, files, note=note, version=version), t("ev_stage_saved", stage=stage))
+            _after(change_project_stage(project_id, stage, on, files, note=note, version=version),
+                   review_views.saved_message(t("ev_stage_saved", stage=stage)))
     with st.expander(t("ev_funds_change")), st.form(f"ev-funds-{project_id}"):
         st.caption(_needs(("到位资金",)))
         now = found["funds_in_place_wan"]
@@ -193,7 +202,7 @@ def project_section(project_id: str, counties: Sequence[str] | None) -> None:
                                 format="%.2f", key=f"ev-funds-value-{project_id}-{round_no}")
         files = uploader(t("ev_files"), key=f"ev-funds-files-{project_id}-{round_no}")
         if st.form_submit_button(t("ev_save_funds")):
-            _after(change_project_funds(project_id, funds, files, version=version), t("ev_funds_saved"))
+            _after(change_project_funds(project_id, funds, files, version=version), review_views.saved_message(t("ev_funds_saved")))
 
 
 def _after(problem: str | None, done: str) -> None:

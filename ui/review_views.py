@@ -5,6 +5,7 @@ Every function goes through :mod:`imports.review` — the same workflow as ``cli
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 import pandas as pd
@@ -40,17 +41,27 @@ def submit_upload(kind: str, raw: bytes, filename: str, options, *, expect: str 
     return {"submission_id": made, "summary": report.summary_zh()}, None
 
 
-def submit_change(kind: str, payload: dict, *, label: str, on: date) -> tuple[str | None, str | None]:
-    """Keep an on-screen change as a submission: (its id, None) or (None, Chinese error)."""
+def submit_change(kind: str, payload: dict, *, label: str, on: date, files: Sequence[tuple[str, object]] = ()) -> str | None:
+    """Keep an on-screen change as a submission, with its uploaded files (``(purpose, st.file_uploader value)`` pairs)
+    as 佐证材料: None, or why it was refused (Chinese). The page's success message is :func:`saved_message`."""
     if refused := identity.refusal("write"):
-        return None, refused
+        return refused
+    evidence = tuple(review.Evidence(purpose, f.name, f.getvalue()) for purpose, f in files)
     try:
         with data.cursor() as con:
-            made = review.submit_change(con, kind, payload, account=identity.current(), label=label, on=on)
+            review.submit_change(con, kind, payload, account=identity.current(), label=label, on=on, files=evidence)
     except (ValueError, StoreError) as exc:  # the layer's own refusal (Chinese), a conflict, a full disk
-        return None, str(exc)
+        return str(exc)
     data.written()
-    return made, None
+    return None
+
+
+def saved_message(saved: str) -> str:
+    """What to say after a change on the page: ``saved``, or — for a submitting user — that it waits for review."""
+    return SUBMITTED if submits() else saved
+
+
+SUBMITTED = "已提交上报，待市级审核通过后写入数据、计入统计（审核状态见“上报审核”页）。"
 
 
 @st.cache_data(ttl=data.TTL, max_entries=64)

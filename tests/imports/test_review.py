@@ -180,3 +180,34 @@ def test_a_park_user_submits_for_the_park_and_sees_only_its_submissions(demo_cop
     other, _ = review.submit_import(demo_copy, "projects", raw, "咸安区6月.csv", account=xa, options=review.import_options(xa))
     assert list(submissions.load(demo_copy, county=gx.scope())["submission_id"]) == [sid]
     assert set(submissions.load(demo_copy, county=xa.scope())["submission_id"]) == {sid, other}
+
+
+def png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 120, 40)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_a_county_stage_change_to_started_needs_evidence_and_waits_for_review(con, county, city):
+    from layers import attachments
+
+    import_projects(con, ledger("核桃深加工项目,商州区,12000,已签约,2024-03-15"), filename="市台账.csv", user="市招商局")
+    project_id = projects.load(con)["project_id"].iloc[0]
+    change = {"project_id": project_id, "stage": "开工", "on": "2024-06-20"}
+    with pytest.raises(ValueError, match="须上传佐证材料"):  # refused at once, not left for the reviewer
+        review.submit_change(con, "project_stage", change, account=county, label="核桃深加工项目 → 开工", on=date(2024, 6, 20))
+    assert attachments.load(con, record_table="projects", record_ids=[project_id]).empty
+    sid = review.submit_change(con, "project_stage", change, account=county, label="核桃深加工项目 → 开工", on=date(2024, 6, 20),
+                               files=(review.Evidence("开工", "开工现场.png", png()),))
+    assert projects.load(con)["stage"].tolist() == ["签约"]  # waits for review
+    listed = attachments.load(con, record_table="projects", record_ids=[project_id])
+    assert listed["filename"].tolist() == ["开工现场.png"]  # the reviewer sees the evidence
+    shown = review.preview(con, sid)
+    assert shown["records"] == [project_id] and shown["table"] == "projects"
+    assert any(c["fields"].get("stage") == ["签约", "开工"] for c in shown["changes"])
+    review.approve(con, sid, reviewer=city, expect=shown["fingerprint"])
+    assert projects.load(con)["stage"].tolist() == ["开工"]

@@ -101,3 +101,40 @@ def test_a_county_user_withdraws_and_cannot_review(env):
     next(b for b in county.button if b.label == t("rv_withdraw")).click().run()
     assert any(t("rv_withdrawn", id=sid) in s.value for s in county.success)
     assert "已撤回" in county.dataframe[0].value["状态"].iloc[0]
+
+
+def test_a_county_asset_stage_change_on_the_page_waits_for_review(env):
+    from imports.assets import import_assets
+    from layers import idle_assets
+
+    data._connection.clear()
+    con = store.connect(env)
+    try:
+        raw = "资产台账（截至2024年6月30日）\n资产名称,县（市、区）,资产类型,建筑面积（㎡）,盘活阶段\n原粮站仓库,商州区,闲置厂房,6000,招商推介\n"
+        import_assets(con, raw.encode(), filename="资产.csv", user="市国资委")
+    finally:
+        con.close()
+    at = change_password(sign_in(app_test(PAGES_DIR / "7_闲置资产盘活.py").run(), "shangzhou", PASSWORD), PASSWORD, NEW)
+    assert not at.exception, [e.value for e in at.exception]
+    stage = next(s for s in at.selectbox if s.label == t("assets_stage"))
+    stage.set_value("洽谈对接")
+    next(b for b in at.button if b.label == t("assets_save")).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("已提交上报" in s.value for s in at.success), [s.value for s in at.success]
+    data._connection.clear()
+    con = store.connect(env)
+    try:
+        assert idle_assets.load(con)["stage"].tolist() == ["招商推介"]  # not written before review
+        pending = review.listing(con, status="待审核")
+        assert pending["kind"].tolist() == ["asset_stage"]
+    finally:
+        con.close()
+    city = signed_in("city")
+    next(b for b in city.button if b.label == t("rv_approve")).click().run()
+    assert not city.exception, [e.value for e in city.exception]
+    data._connection.clear()
+    con = store.connect(env)
+    try:
+        assert idle_assets.load(con)["stage"].tolist() == ["洽谈对接"]
+    finally:
+        con.close()
