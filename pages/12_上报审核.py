@@ -74,7 +74,7 @@ else:
         if mine.empty:
             st.info(t("rv_none_mine"), icon="📤")
         else:
-            for row in mine[mine["status"] == "已退回"].head(3).itertuples():
+            for row in views.unanswered_returns(mine).itertuples():
                 st.warning(md(t("rv_was_returned", id=row.submission_id, label=row.label, comment=row.comment or "")), icon="↩️")
             st.dataframe(views.shown_list(mine), hide_index=True, width="stretch")
             waiting = list(mine.loc[mine["status"] == "待审核", "submission_id"])

@@ -187,8 +187,9 @@ def status_note(kind: str) -> None:
     mine = my_submissions(review.IMPORT_PREFIX + kind).head(5)
     if len(mine):
         st.dataframe(shown_list(mine)[["编号", "内容", "提交时间", "状态", "审核意见"]], hide_index=True, width="stretch")
-    for row in mine[mine["status"] == submissions.RETURNED].head(1).itertuples():
-        st.warning(md(f"上报 {row.submission_id}（{row.label}）已被退回：{row.comment}"), icon="↩️")
+    for row in mine.head(1).itertuples():  # the latest only: a return already answered by a newer upload is history
+        if row.status == submissions.RETURNED:
+            st.warning(md(f"上报 {row.submission_id}（{row.label}）已被退回：{row.comment}"), icon="↩️")
 
 
 def rejected_rows(shown: dict) -> pd.DataFrame:
@@ -213,3 +214,9 @@ def evidence(shown: dict) -> None:
     if shown.get("records"):
         st.markdown("**佐证材料**")
         evidence_views.attachment_list(shown["table"], tuple(shown["records"]))
+
+
+def unanswered_returns(mine: pd.DataFrame) -> pd.DataFrame:
+    """The user's returned submissions not followed by a newer one of the same kind (still to be answered)."""
+    latest = mine.drop_duplicates("kind")  # newest first: the latest of each kind
+    return latest[latest["status"] == submissions.RETURNED]

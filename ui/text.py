@@ -336,6 +336,7 @@ ZH = {
     "up_expander": "导入{what}（更新已有记录，不重复；空白单元格不清除已有数据，填“（清空）”才清除）",
     "up_do_preview": "预览",
     "up_preview": "预览（尚未写入）：{summary}。请核对下表后点“确认导入”。",
+    "up_preview_submit": "预览（尚未写入）：{summary}。请核对下表后点“提交上报”，经市级审核通过后写入。",
     "up_as_of_source": "台账数据日期的来源：{source}。无日期的状态（如仅写“已开工”）按此日期记；如有误请修改。",
     "up_as_of": "数据截至",
     "up_changes_cut": "仅列出前 {n} 条记录。",

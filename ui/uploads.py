@@ -103,7 +103,7 @@ def _preview(kind: str) -> None:
     if not pending:
         return
     report = pending["report"]
-    st.info(t("up_preview", summary=md(report["summary"])), icon="🔎")
+    st.info(t("up_preview_submit" if review_views.submits() else "up_preview", summary=md(report["summary"])), icon="🔎")
     if KINDS[kind].dated:
         st.caption(t("up_as_of_source", source=md(report["as_of_source"] or "—")))
         chosen = st.date_input(t("up_as_of"), value=date.fromisoformat(report["as_of"]), key=f"{_state_key(kind)}-date")
