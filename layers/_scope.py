@@ -167,6 +167,7 @@ CHILD_TABLES = {
     "asset_tasks": ("task_id", "asset_id", "idle_assets"),
     "park_metrics": ("metric_id", "park_id", "parks"),
     "targets": ("target_id", "unit_id", "reporting_units"),
+    "project_issues": ("issue_id", "project_id", "projects"),
 }
 
 

@@ -235,3 +235,17 @@ def test_a_project_of_the_parks_own_unit_without_a_park_yet_is_the_parks(demo_co
     assert "T-1" not in set(projects.load(demo_copy, county=_scope.make((XIANAN,), (XA,)))["project_id"])
     frame = pd.DataFrame(projects.load(demo_copy).drop(columns="geometry"))
     assert "T-1" in set(frame[_scope.frame_mask(demo_copy, frame, PARK_USER, table="projects")]["project_id"])
+
+
+def test_problems_are_records_of_their_project_for_scoped_lookups(demo_copy):
+    """The audit trail and attachments of a scoped user reach a project's 问题/困难 through the project's scope."""
+    from layers import project_issues
+
+    frame = projects.load(demo_copy)
+    mine = frame[frame["park_id"] == GX]["project_id"].iloc[0]
+    other = frame[frame["county_adcode"] != XIANAN]["project_id"].iloc[0]
+    ids = {p: project_issues.add(demo_copy, p, "用地手续未办结", user="测试", raised_on=date(2018, 6, 1)) for p in (mine, other)}
+    sql, params = _scope.records_sql("project_issues", PARK_USER)
+    assert {r[0] for r in demo_copy.execute(sql, params).fetchall()} == {ids[mine]}
+    sql, params = _scope.records_sql("project_issues", (XIANAN,))
+    assert ids[other] not in {r[0] for r in demo_copy.execute(sql, params).fetchall()}
