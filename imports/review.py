@@ -11,7 +11,7 @@ if the data changed in between (the preview's fingerprint). The writes of an app
 submitter's name, labelled with the reviewer, together with the submission's status change under the reviewer's; undoing
 that batch puts the submission back to 待审核.
 
-On-screen changes are registered in :data:`CHANGES` (``kind`` → how to write it from its JSON parameters); their preview
+On-screen changes are listed in :data:`CHANGES` (``kind`` → how to write it from its JSON parameters); their preview
 runs the write and rolls it back, reading the field changes from the audit trail.
 """
 
@@ -71,11 +71,6 @@ CHANGES: dict[str, ChangeKind] = {
     "project_stage": ChangeKind("项目阶段变更", "projects", lambda p: p["project_id"], _project_stage),
     "project_funds": ChangeKind("到位资金变更", "projects", lambda p: p["project_id"], _project_funds, batch_kind="edit"),
 }
-
-
-def register(kind: str, change: ChangeKind) -> None:
-    """Add an on-screen change kind (layers that gain a reviewed write register it here)."""
-    CHANGES[kind] = change
 
 
 def _tuple(value):
