@@ -6,6 +6,11 @@ stored when it was frozen (so the workbook regenerated after any later edit, tar
 for a month not frozen yet, the live data, and the workbook says so. :func:`figures` is what ``cli.py report --json``
 prints: the same numbers as the workbook.
 
+Every sheet prints as a report (:func:`_print_setup`): A4 landscape, one page wide, the title rows (and the column
+header where the sheet has one table layout) repeated on every page and frozen on screen, page numbers in the
+footer; numbers carry their formats (counts ``#,##0``, 亿元 ``#,##0.00``, 万元 ``#,##0``, rates ``0.0%``, dates
+``yyyy-mm-dd``) and an integral count is written as an integer. Formatting never changes a value.
+
 Cells are values only: text from data is always written as a string cell (a project named "=1+1" stays text,
 never a formula). Output is deterministic: fixed document properties and zip timestamps, so the same month
 gives the same bytes.
@@ -15,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,8 +28,11 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.pagebreak import Break
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.writer.excel import ExcelWriter
 
 from analysis import lights, progress, ranking, supervision, targets
@@ -33,6 +42,8 @@ from layers import months, project_history, project_issues, regions, reporting_u
 from layers.targets import INDICATORS as TARGET_INDICATORS
 
 APP_TITLE = "园区承载力与项目地图"
+#: how layers.migrations notes the months an earlier release froze
+OLD_RELEASE_NOTE = "旧版本首次使用时冻结"
 #: indicators ranked in the report, best first
 RANKED = ("signed", "investment_total_yi", "projects_1yi", "started", "start_rate", "funds_in_place_yi",
           "completion:signed_investment_yi")
@@ -59,6 +70,10 @@ class MonthReport:
     problems: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     problems_as_of: dt.date | None = None
     problems_recorded_by: dt.datetime | None = None
+    #: the 红黄灯 thresholds the lists were made with (stated on the sheet)
+    rules: lights.Rules | None = field(default=None, repr=False)
+    #: frozen by a release before schema versions: its sheets keep that release's words (it regenerates unchanged)
+    old_release: bool = False
 
     @property
     def title(self) -> str:
@@ -101,8 +116,16 @@ def collect(con, month: str, *, county=None) -> MonthReport:
                                                             recorded_by=recorded_by),
         funnel=progress.funnel(frame, ranking.ytd(month)), trend=progress.monthly_trend(trend_frames),
         regions=regions.load(con, county=county, level="county"),
-        problems=issues, problems_as_of=issues_as_of, problems_recorded_by=recorded_by,
+        problems=issues, problems_as_of=issues_as_of, problems_recorded_by=recorded_by, rules=rules,
+        old_release=frozen and _frozen_by_old_release(con, month),
     )
+
+
+def _frozen_by_old_release(con, month: str) -> bool:
+    """Whether ``month`` was frozen "on first use" by a release before schema versions (see layers.migrations)."""
+    stored = months.frozen_months(con)
+    note = stored.loc[stored["month"] == month, "note"]
+    return bool(len(note)) and str(note.iloc[0] or "").startswith(OLD_RELEASE_NOTE)
 
 
 def _problems(con, month: str, frozen: bool, county) -> tuple[pd.DataFrame, dt.date, dt.datetime | None]:
@@ -128,6 +151,18 @@ def _earlier_in_year(frame: pd.DataFrame, month: str, known: set[str]) -> dict[s
 HEAD = PatternFill("solid", fgColor="DCE6F1")
 FILLS = {"红灯": PatternFill("solid", fgColor="F8CBAD"), "黄灯": PatternFill("solid", fgColor="FFE699"),
          "绿灯": PatternFill("solid", fgColor="C6EFCE")}
+THIN = Side(style="thin", color="808080")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+#: number formats: counts with 千分位, money in 亿元 with two decimals or in 万元 as whole numbers, rates, dates
+COUNT, YI, WAN, RATE, DATE, POINTS = "#,##0", "#,##0.00", "#,##0", "0.0%", "yyyy-mm-dd", "0.0"
+UNIT_FORMATS = {"个": COUNT, "亿元": YI, "万元": WAN, "%": RATE}
+#: column widths (characters; a Chinese character counts two): text wider than MAX_WIDTH wraps
+MIN_WIDTH, MAX_WIDTH, HEADER_WIDTH = 8, 40, 18
+#: rows that surely fit on one printed page below the repeated title rows (A4 landscape at full size; fitting a wide
+#: sheet to the width only makes room for more): a table that fits on a page is not split across two, it starts a
+#: new page instead (and so does a longer one that would start with fewer than FEW_ROWS rows)
+PAGE_ROWS, FEW_ROWS = 34, 8
+FOOTER = "第 &P 页，共 &N 页"
 
 
 def _plain(value):
@@ -144,9 +179,13 @@ def _plain(value):
 
 
 def put(ws, row: int, col: int, value, *, fmt: str | None = None):
-    """Write one cell; strings are forced to string cells (never formulas)."""
+    """Write one cell; strings are forced to string cells (never formulas). A whole number in a count (or 万元) column
+    is written as an integer (the same value; never shown as "391.0")."""
     cell = ws.cell(row=row, column=col)
-    cell.value = _plain(value)
+    value = _plain(value)
+    if fmt == COUNT and isinstance(value, float) and value.is_integer():
+        value = int(value)
+    cell.value = value
     if isinstance(cell.value, str):
         cell.data_type = "s"  # openpyxl would treat "=…" as a formula
     if fmt:
@@ -154,86 +193,168 @@ def put(ws, row: int, col: int, value, *, fmt: str | None = None):
     return cell
 
 
-def table(ws, top: int, headers: list[str], rows: list[list], formats: dict[int, str] | None = None,
+def _shown_width(value, fmt: str | None) -> int:
+    """About how many characters wide ``value`` is shown (a Chinese character counts two)."""
+    if value is None:
+        return 0
+    if isinstance(value, str):
+        return max((sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line) for line in value.splitlines()),
+                   default=0)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return 10
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return len(str(value))
+    shown = {RATE: f"{value:.1%}", YI: f"{value:,.2f}", COUNT: f"{value:,.0f}", POINTS: f"{value:.1f}"}.get(fmt or "")
+    return len(shown or str(value))
+
+
+def _widen(ws, col: int, width: int) -> None:
+    """Note that column ``col`` shows ``width`` characters (:func:`_print_setup` sets the widths)."""
+    widths = ws.__dict__.setdefault("_report_widths", {})
+    widths[col] = max(widths.get(col, 0), min(MAX_WIDTH, max(MIN_WIDTH, width + 2)))
+
+
+def _break_before(ws, top: int, rows: int) -> None:
+    """Start the table at ``top`` (``rows`` rows with its label and header) on a new page when it would not fit on the
+    rest of the page it would start on but fits on a page, or when it is longer than a page and only its first few rows
+    would fit (never when it is the first thing on its page)."""
+    starts = ws.__dict__.setdefault("_report_page_top", 3)  # the current printed page's first row below the titles
+    left = PAGE_ROWS - (top - starts) % PAGE_ROWS
+    if top - starts > 1 and (rows > left if rows <= PAGE_ROWS else left < FEW_ROWS):
+        ws.row_breaks.append(Break(id=top - 1))
+        ws._report_page_top = top
+
+
+def table(ws, top: int, headers: list[str], rows: list[list], formats: dict[int, str | list] | None = None,
           light_col: int | None = None) -> int:
-    """A header row and data rows from ``top``; returns the next free row."""
+    """A header row and data rows from ``top`` (thin borders, formats per column: one format, or one per row); returns
+    the next free row."""
     for c, h in enumerate(headers, start=1):
         cell = put(ws, top, c, h)
-        cell.font, cell.fill = Font(bold=True), HEAD
+        cell.font, cell.fill, cell.border = Font(bold=True), HEAD, BOX
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    for r, values in enumerate(rows, start=top + 1):
+        _widen(ws, c, min(_shown_width(h, None), HEADER_WIDTH))
+    for i, values in enumerate(rows):
+        r = top + 1 + i
         for c, value in enumerate(values, start=1):
-            cell = put(ws, r, c, value, fmt=(formats or {}).get(c))
+            fmt = (formats or {}).get(c)
+            fmt = fmt[i] if isinstance(fmt, (list, tuple)) else fmt
+            cell = put(ws, r, c, value, fmt=fmt)
+            cell.border = BOX
+            width = _shown_width(cell.value, fmt)
+            cell.alignment = Alignment(vertical="center", wrap_text=width > MAX_WIDTH - 2,
+                                       horizontal="center" if light_col and c == light_col else None)
             if light_col and c == light_col and value in FILLS:
                 cell.fill = FILLS[value]
+            _widen(ws, c, width)
+        for c in range(len(values) + 1, len(headers) + 1):
+            ws.cell(row=r, column=c).border = BOX
     return top + len(rows) + 2
 
 
-def _title(ws, text: str, sub: str, width: int) -> int:
+def _section(ws, top: int, label: str, headers: list[str], rows: list[list], formats: dict | None = None,
+             light_col: int | None = None) -> int:
+    """A labelled table (label on ``top``, header below it), kept on one page when it fits on one."""
+    _break_before(ws, top, len(rows) + 2)
+    put(ws, top, 1, label).font = Font(bold=True)
+    return table(ws, top + 1, headers, rows, formats, light_col)
+
+
+def _title(ws, text: str, sub: str) -> int:
     put(ws, 1, 1, text).font = Font(bold=True, size=14)
     put(ws, 2, 1, sub).font = Font(italic=True, color="666666")
-    for c in range(1, width + 1):
-        ws.column_dimensions[get_column_letter(c)].width = 16 if c > 1 else 22
     return 4
 
 
+def _print_setup(ws, report: MonthReport, repeat: int) -> None:
+    """A4 landscape, one page wide (as many pages high as it takes), rows 1..``repeat`` printed on every page and frozen
+    on screen, the report's title and page numbers in the footer."""
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_margins = PageMargins(left=0.5, right=0.5, top=0.6, bottom=0.7, header=0.3, footer=0.3)
+    ws.print_options.horizontalCentered = True
+    for col, width in sorted(ws.__dict__.get("_report_widths", {}).items()):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    ws.print_title_rows = f"1:{repeat}"
+    ws.freeze_panes = f"A{repeat + 1}"
+    ws.oddFooter.left.text = report.title.replace("&", "&&")
+    ws.oddFooter.center.text = FOOTER
+    ws.oddFooter.right.text = "&A"  # the sheet's name
+
+
 def _kpis(ws, report: MonthReport) -> None:
-    top = _title(ws, report.title, f"统计期间：{report.period_label}（签约口径，金额单位：亿元）", 10)
+    top = _title(ws, report.title, f"统计期间：{report.period_label}（签约口径，金额单位：亿元）")
     rows = [[u["unit"], u["signed"], u["investment_total_yi"], u["projects_1yi"], u["projects_10yi"], u["started"],
              u["start_rate"], u["funds_in_place_yi"], u["funds_in_place_rate"]] for u in report.summary["by_unit"]]
     s = report.summary
     rows.append(["合计", s["signed"], s["investment_total_yi"], s["projects_1yi"], s["projects_10yi"], s["started"],
                  s["start_rate"], s["funds_in_place_yi"], s["funds_in_place_rate"]])
+    _break_before(ws, top, len(rows) + 1)
     top = table(ws, top, ["单位", "新签约项目（个）", "签约金额（亿元）", "亿元以上（个）", "10亿元以上（个）", "开工（个）", "开工率",
-                          "到位资金（亿元）", "资金到位率"], rows, {7: "0.0%", 9: "0.0%"})
-    put(ws, top, 1, "年度目标完成情况").font = Font(bold=True)
+                          "到位资金（亿元）", "资金到位率"], rows,
+                {2: COUNT, 3: YI, 4: COUNT, 5: COUNT, 6: COUNT, 7: RATE, 8: YI, 9: RATE})
     names = dict(zip(report.units["unit_id"], report.units["name"], strict=True)) | {"ALL": "全市"}
-    rows = [[names.get(r.unit_id, r.unit_id), TARGET_INDICATORS[r.indicator][0], r.actual, r.target, r.completion]
-            for r in report.completion.itertuples()]
-    table(ws, top + 1, ["单位", "指标", "完成", "年度目标", "目标完成率"], rows, {5: "0.0%"})
+    done = list(report.completion.itertuples())
+    rows = [[names.get(r.unit_id, r.unit_id), TARGET_INDICATORS[r.indicator][0], r.actual, r.target, r.completion] for r in done]
+    by_unit = [UNIT_FORMATS.get(TARGET_INDICATORS[r.indicator][1]) for r in done]
+    _section(ws, top, "年度目标完成情况", ["单位", "指标", "完成", "年度目标", "目标完成率"], rows, {3: by_unit, 4: by_unit, 5: RATE})
+    _print_setup(ws, report, 2)
 
 
 def _rankings(ws, report: MonthReport) -> None:
-    top = _title(ws, "各单位排名", f"{report.period_label}累计；位次变化与上月通报相比（↑上升、↓下降、—持平）", 6)
+    top = _title(ws, "各单位排名", f"{report.period_label}累计；位次变化与上月通报相比（↑上升、↓下降、—持平）")
     for indicator, frame in report.rankings.items():
         label, unit = INDICATORS[indicator]
-        put(ws, top, 1, f"{label}（{unit}）").font = Font(bold=True)
-        fmt = "0.0%" if unit == "%" else None
         rows = [[r.unit, r.value, None if pd.isna(r.rank) else int(r.rank),
                  None if pd.isna(r.previous_rank) else int(r.previous_rank), change_label(r.change)] for r in frame.itertuples()]
-        top = table(ws, top + 1, ["单位", "数值", "本月位次", "上月位次", "位次变化"], rows, {2: fmt} if fmt else None)
+        top = _section(ws, top, f"{label}（{unit}）", ["单位", "数值", "本月位次", "上月位次", "位次变化"], rows,
+                       {2: UNIT_FORMATS.get(unit), 3: COUNT, 4: COUNT})
+    _print_setup(ws, report, 2)
+
+
+def _rules_text(report: MonthReport) -> str:
+    """The 红黄灯 thresholds in words (the months an earlier release published keep its words)."""
+    what = "开工滞后、资金到位滞后（项目），目标进度滞后（单位）"
+    if report.old_release or report.rules is None:
+        return f"{what}；阈值见 config/lights.toml"
+    r = report.rules
+    return (f"{what}；红灯：计划开工逾期 {r.late_red_months} 个月以上未开工，签约满 {r.funding_after_months} 个月资金到位率低于 "
+            f"{r.funding_red_below:.0%}，目标完成率落后序时进度 {r.progress_red_points:g} 个百分点以上")
 
 
 def _lights(ws, report: MonthReport) -> None:
-    top = _title(ws, "红黄灯", "开工滞后、资金到位滞后（项目），目标进度滞后（单位）；阈值见 config/lights.toml", 9)
+    top = _title(ws, "红黄灯", _rules_text(report))
     names = dict(zip(report.units["unit_id"], report.units["name"], strict=True))
-    put(ws, top, 1, f"开工滞后（{len(report.late)} 个）").font = Font(bold=True)
     rows = [[r.light, r.name, names.get(r.unit_id, r.unit_id), r.stage, r.planned_start, r.months_late, r.leader, r.responsible_unit]
             for r in report.late.itertuples()]
-    top = table(ws, top + 1, ["灯", "项目名称", "单位", "阶段", "计划开工", "逾期（月）", "包抓领导", "责任单位"], rows,
-                {5: "yyyy-mm-dd"}, light_col=1)
-    put(ws, top, 1, f"资金到位滞后（{len(report.funding)} 个）").font = Font(bold=True)
+    top = _section(ws, top, f"开工滞后（{len(report.late)} 个）", ["灯", "项目名称", "单位", "阶段", "计划开工", "逾期（月）", "包抓领导",
+                                                              "责任单位"], rows, {5: DATE, 6: COUNT}, light_col=1)
     rows = [[r.light, r.name, names.get(r.unit_id, r.unit_id), r.investment_wan, r.funds_in_place_wan, r.funds_rate, r.months_signed,
              r.leader, r.responsible_unit] for r in report.funding.itertuples()]
-    top = table(ws, top + 1, ["灯", "项目名称", "单位", "合同投资（万元）", "到位资金（万元）", "资金到位率", "已签约（月）", "包抓领导",
-                              "责任单位"], rows, {6: "0.0%"}, light_col=1)
-    put(ws, top, 1, "目标进度（对照序时进度）").font = Font(bold=True)
+    top = _section(ws, top, f"资金到位滞后（{len(report.funding)} 个）",
+                   ["灯", "项目名称", "单位", "合同投资（万元）", "到位资金（万元）", "资金到位率", "已签约（月）", "包抓领导", "责任单位"],
+                   rows, {4: WAN, 5: WAN, 6: RATE, 7: COUNT}, light_col=1)
     rows = [[r.light, r.unit, r.indicator_label, r.completion, r.schedule, r.behind_points] for r in report.progress.itertuples()]
-    table(ws, top + 1, ["灯", "单位", "指标", "目标完成率", "序时进度", "落后（百分点）"], rows, {4: "0.0%", 5: "0.0%"}, light_col=1)
+    _section(ws, top, "目标进度（对照序时进度）", ["灯", "单位", "指标", "目标完成率", "序时进度", "落后（百分点）"], rows,
+             {4: RATE, 5: RATE, 6: POINTS}, light_col=1)
+    _print_setup(ws, report, 2)
 
 
 def _supervision(ws, report: MonthReport) -> None:
     due = report.supervision['deadline'].iloc[0] if len(report.supervision) else '—'
     # a list without problems keeps the words of the releases before them (a month frozen then regenerates unchanged)
     what = "红灯事项（含逾期未解决的项目问题/困难）" if (report.supervision["item"] == supervision.PROBLEM_ITEM).any() else "红灯事项"
-    top = _title(ws, "督办清单", f"{what}，请于 {due} 前反馈整改情况", 7)
+    top = _title(ws, "督办清单", f"{what}，请于 {due} 前反馈整改情况")
     rows = [[i, r.item, r.subject, r.unit, r.leader, r.responsible_unit, r.reason, r.deadline]
             for i, r in enumerate(report.supervision.itertuples(), start=1)]
-    table(ws, top, ["序号", "督办事项", "项目/指标", "单位", "责任领导", "责任单位", "情况", "办结时限"], rows, {8: "yyyy-mm-dd"})
+    table(ws, top, ["序号", "督办事项", "项目/指标", "单位", "责任领导", "责任单位", "情况", "办结时限"], rows, {1: COUNT, 8: DATE})
+    _print_setup(ws, report, top)  # one table: its header is repeated too
 
 
 def workbook(report: MonthReport) -> Workbook:
-    """The 月通报 workbook (sheets: 指标完成, 排名, 红黄灯, 督办)."""
+    """The 月通报 workbook (sheets: 指标完成, 排名, 红黄灯, 督办), ready to print."""
     wb = Workbook()
     sheets = (("指标完成", _kpis), ("排名", _rankings), ("红黄灯", _lights), ("督办", _supervision))
     wb.active.title = sheets[0][0]
