@@ -8,7 +8,7 @@ import streamlit as st
 
 from layers import LAYER_LABELS
 from layers.exports import to_geojson
-from ui import data, page
+from ui import data, page, widgets
 from ui.text import t
 
 scope = page.setup("图层数据")
@@ -24,6 +24,9 @@ frame = data.load_layer(layer, scope.narrow(picked))
 if "county_adcode" not in frame.columns and picked is not None:
     frame = frame[frame["adcode"] == picked]
 st.caption(t("rows", n=len(frame)) + (f"；{t('location_pending')} {int(frame.geometry.isna().sum())} 条" if layer == "projects" else ""))
-st.dataframe(frame.drop(columns="geometry"), hide_index=True, width="stretch", height=520)
+if frame.empty:
+    st.info(t("layer_empty", layer=LAYER_LABELS[layer]))
+else:
+    st.dataframe(widgets.layer_table(frame, layer, counties), hide_index=True, width="stretch", height=520)
 st.download_button(t("download_geojson"), json.dumps(to_geojson(frame), ensure_ascii=False).encode("utf-8"),
                    file_name=f"{layer}.geojson", mime="application/geo+json")

@@ -23,13 +23,13 @@ c1, c2, c3, c4 = st.columns(4)
 year = c1.number_input(t("year"), min_value=2000, max_value=2100, value=int(as_of.year), step=1)
 months = c2.slider(t("months"), 1, 12, (1, as_of.month if year == as_of.year else 12), format="%d月")
 unit_names = dict(zip(units["unit_id"], units["name"], strict=True))
-picked_units = c3.multiselect(t("county_pick"), list(unit_names), format_func=unit_names.get)
-picked_stages = c4.multiselect(t("pm_stage"), list(PROJECT_STAGES))
+picked_units = c3.multiselect(t("county_pick"), list(unit_names), format_func=unit_names.get, placeholder=t("all"))
+picked_stages = c4.multiselect(t("pm_stage"), list(PROJECT_STAGES), placeholder=t("all"))
 c5, c6, c7, c8 = st.columns(4)
-picked_parks = c5.multiselect(t("pm_park"), sorted(frame["park_name"].dropna().unique()))
-picked_industries = c6.multiselect(t("pm_industry"), sorted(frame["industry_chain"].dropna().unique()))
+picked_parks = c5.multiselect(t("pm_park"), sorted(frame["park_name"].dropna().unique()), placeholder=t("all"))
+picked_industries = c6.multiselect(t("pm_industry"), sorted(frame["industry_chain"].dropna().unique()), placeholder=t("all"))
 size = c7.selectbox(t("pm_size"), list(pv.SIZES), format_func=pv.SIZES.get)
-picked_lights = c8.multiselect(t("pm_light"), list(pv.LIGHT_COLORS))
+picked_lights = c8.multiselect(t("pm_light"), list(pv.LIGHT_COLORS), placeholder=t("all"))
 
 period = Period.from_months(f"{year}-{months[0]:02d}", f"{year}-{months[1]:02d}")
 shown = pv.filter_projects(frame, period=period, units=picked_units, parks=picked_parks, industries=picked_industries,
@@ -37,7 +37,7 @@ shown = pv.filter_projects(frame, period=period, units=picked_units, parks=picke
 st.caption(t("pm_count", n=len(shown), located=int(shown.geometry.notna().sum()), pending=int(shown.geometry.isna().sum()),
              month=month))
 
-map_col, side_col = st.columns([3, 1])
+map_col, side_col = st.columns([2, 1])  # a quarter of 1280 px cut the card's names
 with map_col:
     event = mapkit.workbench_map(pv.map_layers(shown, scope.counties), key="project-map", height=600, tools=False,
                                  bounds=tuple(mapkit.county_regions(scope.counties).total_bounds))
@@ -48,7 +48,7 @@ with side_col:
         st.caption(t("pm_click"))
     else:
         st.markdown(f"**{t('pm_card')}**")
-        st.dataframe(details, hide_index=True, width="stretch")
+        st.dataframe(details, hide_index=True, width="stretch", column_config=pv.CARD_COLUMNS)
         st.markdown(f"**{t('pm_history')}**")
         st.dataframe(pv.stage_history(project_id).astype(str), hide_index=True, width="stretch")
         problem_views.project_section(project_id, scope.counties)
@@ -56,4 +56,4 @@ with side_col:
         with st.expander(t("record_history")):
             st.dataframe(audit_views.record_history("projects", project_id), hide_index=True, width="stretch")
     st.markdown(f"**{t('location_pending')}**（{int(shown.geometry.isna().sum())}）")
-    st.dataframe(pv.pending_table(shown), hide_index=True, width="stretch", height=280)
+    st.dataframe(pv.pending_table(shown), hide_index=True, width="stretch", height=280, column_config=pv.PENDING_COLUMNS)

@@ -46,7 +46,7 @@ with map_col:
     shapes = data.load_layer("parks", scope.counties)
     widgets.folium_map(views.siting_map(data.load_home_regions(scope.counties), shapes, ranking), key="siting-map", height=480)
 with table_col:
-    st.dataframe(views.ranking_table(ranking), hide_index=True, width="stretch", height=480)
+    st.table(views.ranking_table(ranking).set_index("名次"))  # a static table wraps the reasons instead of cutting them
 
 if st.toggle(t("site_what_if"), key="site-what-if"):
     st.caption(t("site_what_if_hint"))
@@ -59,7 +59,7 @@ chosen = ranking[ranking["feasible"]].head(1)
 if len(chosen):
     row = {"项目名称": t("site_this_project"), "阶段": "在谈", "产业": industry, "投资额（万元）": None, "用地（亩）": land,
            "用电（kVA）": power, "用水（吨/日）": water, "用能（吨标准煤）": energy, "推送园区": chosen.iloc[0]["park"],
-           "所在县（市、区）": chosen.iloc[0]["county"], "评分": chosen.iloc[0]["score"], "理由": "；".join(chosen.iloc[0]["reasons"])}
+           "所在县（市、区）": chosen.iloc[0]["county"], "评分": f"{chosen.iloc[0]['score']:.1f}", "理由": "；".join(chosen.iloc[0]["reasons"])}
     if st.checkbox(t("site_push_add"), key="site-push-add"):
         pushed = pd.DataFrame([row, *pushed.to_dict("records")], columns=pushed.columns)
 st.caption(t("rows", n=len(pushed)))

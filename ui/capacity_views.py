@@ -22,9 +22,10 @@ TTL = data.TTL
 SHARE_CLASSES = ((0.5, "#1a9850", "≥ 50%"), (0.3, "#91cf60", "30–50%"), (0.15, "#fee08b", "15–30%"), (0.0, "#fc8d59", "< 15%"))
 OVER_COLOUR, UNKNOWN_COLOUR = "#d73027", "#bdbdbd"
 FEASIBLE_COLOUR, INFEASIBLE_COLOUR = "#1a9850", "#969696"
-PUSH_COLUMNS = {"project": "项目名称", "stage": "阶段", "industry_chain": "产业", "investment_wan": "投资额（万元）",
-                "land_mu": "用地（亩）", "power_kva": "用电（kVA）", "water_t_d": "用水（吨/日）", "energy_tce": "用能（吨标准煤）",
-                "park": "推送园区", "county": "所在县（市、区）", "score": "评分", "reasons": "理由"}
+#: the push list's columns, the park it goes to and why first (at 1280 px the last columns run off the table's edge)
+PUSH_COLUMNS = {"project": "项目名称", "park": "推送园区", "score": "评分", "reasons": "理由", "stage": "阶段", "industry_chain": "产业",
+                "investment_wan": "投资额（万元）", "land_mu": "用地（亩）", "power_kva": "用电（kVA）", "water_t_d": "用水（吨/日）",
+                "energy_tce": "用能（吨标准煤）", "county": "所在县（市、区）"}
 
 
 
@@ -184,6 +185,7 @@ def push_table(pushed: pd.DataFrame) -> pd.DataFrame:
     out["park"] = out["park"].fillna("（暂无可承接园区）")
     out["county"] = out["county"].fillna("—")
     out["reasons"] = out["reasons"].map("；".join)
+    out["score"] = ["—" if pd.isna(v) else f"{v:.1f}" for v in out["score"]]  # a grid draws a missing number as "None"
     return out.rename(columns=PUSH_COLUMNS)
 
 

@@ -89,7 +89,9 @@ def shortlist_table(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.reindex(columns=list(SHORTLIST)).rename(columns=SHORTLIST)
     out["租约到期"] = [None if pd.isna(d) else pd.Timestamp(d).date() for d in frame.get("lease_end", pd.Series(index=frame.index))]
     out["理由" if frame["feasible"].all() else "不满足"] = ["；".join(r) for r in (frame["reasons"] if frame["feasible"].all() else frame["fails"])]
-    return out
+    # 得分 and the reasons next to the name: at 1280 px the specs to their right run off the table's edge
+    first = ["排名", "厂房", "得分", out.columns[-1]]
+    return out[first + [c for c in out.columns if c not in first]]
 
 
 def occupancy_tables(factories: pd.DataFrame, as_of: dt.date | None) -> tuple[pd.DataFrame, pd.DataFrame, dict]:

@@ -23,6 +23,7 @@ def setup(title: str, *, icon: str = "🗺️") -> data.Scope:
     """Configure the page and return the user's scope (``Scope.counties``: the scope value of :mod:`layers._scope` —
     counties, or a park user's parks; None = all)."""
     st.set_page_config(page_title=f"{title} · {t('app_title')}", page_icon=icon, layout="wide")
+    st.html(f"<style>{chinese_uploader_css()}</style>")
     st.sidebar.markdown(f"### {t('app_title')}")
     account = identity.gate()  # no page (not even the first-run choice) before sign-in, when sign-in is configured
     state = data.store_state()
@@ -44,6 +45,18 @@ def setup(title: str, *, icon: str = "🗺️") -> data.Scope:
     if state == "no_regions":
         st.warning(t("no_regions"), icon="🗺️")
     return data.Scope(counties=identity.scope())
+
+
+def chinese_uploader_css() -> str:
+    """CSS that puts Chinese over the file uploader's English ("Upload", "50MB per file • XLSX…"): Streamlit has no
+    translation for them, so their text is hidden (display: none, so it is not in the page's text either) and the
+    Chinese is drawn with ``::after``. The selectors follow Streamlit 1.67's DOM (tests/browser/test_readable.py)."""
+    drop = '[data-testid="stFileUploaderDropzone"]'
+    hint = t("up_drop_hint", mb=st.get_option("server.maxUploadSize")).replace('"', "")
+    return (f'{drop} button [data-testid="stMarkdownContainer"] > p {{ display: none; }}'
+            f'{drop} button [data-testid="stMarkdownContainer"]::after {{ content: "{t("up_browse")}"; }}'
+            f'[data-testid="stFileUploaderDropzoneInstructions"] > div > span {{ display: none; }}'
+            f'[data-testid="stFileUploaderDropzoneInstructions"] > div::after {{ content: "{hint}"; font-size: 0.875rem; }}')
 
 
 PAGES = tuple(pages())

@@ -166,6 +166,11 @@ def map_layers(shown: gpd.GeoDataFrame, counties: tuple[str, ...] | None) -> lis
                                                                  category="stage", colors=STAGE_COLORS, radius=5, values=tips)]
 
 
+#: the card and the 位置待定 list in the map's side column: the values (names) get the width, not the labels
+CARD_COLUMNS = {"字段": st.column_config.TextColumn(width="small"), "值": st.column_config.TextColumn(width="large")}
+PENDING_COLUMNS = {"项目名称": st.column_config.TextColumn(width="large")}
+
+
 def card(frame: pd.DataFrame, project_id: str | None) -> pd.DataFrame | None:
     """The clicked project's fields as (字段, 值) rows, looked up in the loaded frame (never taken from the browser)."""
     match = frame[frame["project_id"].astype(str) == str(project_id)] if project_id else frame.iloc[0:0]

@@ -21,6 +21,8 @@ from ui.text import t
 
 LEDGER_TYPES = ("xlsx", "xlsm", "xls", "csv")
 CRS_CHOICES = (None, "gcj02", "bd09", "wgs84")
+#: how people know the coordinate systems (the stored names are for data exchange)
+CRS_LABELS = {"gcj02": "GCJ-02（高德/腾讯）", "bd09": "BD-09（百度）", "wgs84": "WGS-84（GPS）"}
 #: rows of the preview's change table shown on the page (the counts are complete)
 SHOWN_CHANGES = 500
 
@@ -167,7 +169,7 @@ def form(kind: str) -> None:
         chosen = st.file_uploader(t("up_file", what=upload.label, types=types), type=list(upload.types))
         crs = None
         if upload.coordinates and kind != "park_polygons":
-            crs = st.selectbox(t("pp_crs"), CRS_CHOICES, format_func=lambda c: t("pp_crs_auto") if c is None else c)
+            crs = st.selectbox(t("pp_crs"), CRS_CHOICES, format_func=lambda c: t("pp_crs_auto") if c is None else CRS_LABELS[c])
         elif kind == "park_polygons":
             crs = st.text_input(t("up_polygon_crs")) or None
         submitted = st.form_submit_button(t("up_do_preview"))

@@ -32,8 +32,10 @@ def kpi_cards(summary: dict, completion: pd.DataFrame) -> None:
         (t("kpi_start_rate"), percent(summary["start_rate"]), None),
         (t("kpi_funds_rate"), percent(summary["funds_in_place_rate"]), None),
     ]
-    for col, (label, value, delta) in zip(st.columns(len(cards)), cards):
-        col.metric(label, value, delta, delta_color="off" if delta else "normal", border=True)
+    # two rows of three: six cards in one row cut "22.8%" to "22.…" at 1280 px with the sidebar open
+    for row in (cards[:3], cards[3:]):
+        for col, (label, value, delta) in zip(st.columns(len(row)), row):
+            col.metric(label, value, delta, delta_color="off" if delta else "normal", border=True)
 
 
 def unit_table(summary: dict, completion: pd.DataFrame) -> pd.DataFrame:
@@ -79,6 +81,49 @@ FIELD_LABELS = {
     "asset_type": "资产类型", "mode": "盘活方式", "book_value_wan": "账面价值（万元）", "planned_date": "计划完成",
     "responsible_leader": "责任领导", "contact_unit": "联系单位", "contact_phone": "联系电话",
 }
+
+
+#: the import ledgers whose column labels name each layer's columns
+LAYER_KINDS = {"projects": ("projects",), "factories": ("factories",), "assets": ("assets",), "parks": ("park_polygons", "park_capacity")}
+#: columns that the ledgers do not carry; ``updated_*`` say who last changed a record
+EXTRA_LABELS = {"parent_adcode": "上级行政区划代码", "source": "来源", "green_power": "绿色电力", "manager_unit": "管理单位",
+                "contract_no": "合同编号", "county_adcode": "县（市、区）", "updated_at": "最后修改时间", "updated_by": "最后修改人"}
+#: bookkeeping a reader does not need: stamps, the conflict counter, ids that a name beside them says better
+HIDDEN = ("geometry", "geom", "created_at", "created_by", "row_version", "park_id", "unit_id")
+#: a label without a unit gets the one its column name ends with
+UNITS = (("_yuan_m2_month", "元/㎡·月"), ("_kn_m2", "kN/㎡"), ("_m3_d", "m³/日"), ("_t_d", "吨/日"), ("_m2", "㎡"), ("_mu", "亩"), ("_kva", "kVA"), ("_wan", "万元"),
+         ("_tce", "吨标准煤"), ("_m", "m"), ("_t", "t"))
+REGION_LEVELS = {"province": "省", "city": "市", "county": "县（市、区）"}
+
+
+def column_labels(layer: str) -> dict[str, str]:
+    """Column → Chinese label for a layer's table: the id is 编号, then the layer's import-ledger labels (with the unit
+    its column name carries), the cards' labels, :data:`EXTRA_LABELS`."""
+    from imports import kinds
+    from layers import LAYERS
+
+    out = {LAYERS[layer].SPEC.key: "编号", "county_adcode": EXTRA_LABELS["county_adcode"]} if layer in LAYERS else {}
+    for kind in LAYER_KINDS.get(layer, ()):
+        for column, label in kinds.get(kind).labels.items():
+            unit = next((u for suffix, u in UNITS if column.endswith(suffix)), None)
+            out.setdefault(column, f"{label}（{unit}）" if unit and "（" not in label else label)
+    return out | {k: v for k, v in (FIELD_LABELS | EXTRA_LABELS).items() if k not in out}
+
+
+def layer_table(frame: pd.DataFrame, layer: str, county_names: dict[str, str]) -> pd.DataFrame:
+    """A layer's rows as 图层数据 shows them: Chinese headers, bookkeeping columns left out (ids whose name is beside
+    them, stamps, row_version), counties by name, dates and times as text. The GeoJSON download keeps the raw keys."""
+    labels = column_labels(layer)
+    hidden = [c for c in HIDDEN if c in frame.columns and (c != "park_id" or "park_name" in frame.columns)]
+    out = pd.DataFrame(frame.drop(columns=hidden))
+    if "county_adcode" in out.columns:
+        out["county_adcode"] = out["county_adcode"].map(lambda c: county_names.get(c, c))
+    if layer == "regions" and "level" in out.columns:
+        out["level"] = out["level"].map(lambda v: REGION_LEVELS.get(v, v))
+    for column in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[column]):
+            out[column] = out[column].dt.strftime("%Y-%m-%d %H:%M" if column == "updated_at" else "%Y-%m-%d").fillna("")
+    return out.rename(columns=labels)
 
 
 def record_table(frame: pd.DataFrame, key: str) -> pd.DataFrame:

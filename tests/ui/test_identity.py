@@ -125,7 +125,7 @@ def test_a_county_user_sees_only_their_county(local):
     assert not at.exception, [e.value for e in at.exception]
     next(s for s in at.selectbox if s.label == t("layer_pick")).set_value("regions").run()
     shown = at.dataframe[0].value
-    assert list(shown["adcode"]) == ["611024"]
+    assert list(shown["编号"]) == ["611024"]  # the region's adcode, under its Chinese header
 
 
 def serve_once(extra_env: dict, address: str) -> subprocess.CompletedProcess:

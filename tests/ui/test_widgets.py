@@ -26,3 +26,29 @@ def test_record_table_keeps_the_id_and_the_card_fields_with_labels():
     assert list(table.columns) == ["编号", "名称", "投资额（万元）", "签约日期"]
     assert table["签约日期"].tolist() == ["2017-05-09", ""]  # no time of day, nothing for a missing date
     assert table.iloc[0]["编号"] == "P1"
+
+
+def test_layer_tables_show_chinese_headers_and_hide_bookkeeping(demo_con):
+    import re
+
+    from layers import LAYERS
+
+    for layer, module in LAYERS.items():
+        frame = module.load(demo_con)
+        table = widgets.layer_table(frame, layer, {"421202": "咸安区"})
+        raw = [c for c in table.columns if re.fullmatch(r"[A-Za-z0-9_]+", c)]
+        assert not raw, (layer, raw)
+        for hidden in ("row_version", "created_at", "created_by", "geometry"):
+            assert hidden in frame.columns and hidden not in table.columns, (layer, hidden)
+        assert table.columns[0] == "编号" and len(table) == len(frame)
+    parks = demo_con.execute("SELECT count(*) FROM parks WHERE county_adcode = '421202'").fetchone()[0]
+    table = widgets.layer_table(LAYERS["parks"].load(demo_con), "parks", {"421202": "咸安区"})
+    assert (table["县（市、区）"] == "咸安区").sum() == parks > 0  # counties by name, not by code
+    assert "park_id" not in widgets.layer_table(LAYERS["projects"].load(demo_con), "projects", {}).columns
+
+
+def test_layer_labels_carry_units_and_name_each_layer_for_itself():
+    assert widgets.column_labels("parks")["water_total_t_d"] == "供水能力（吨/日）"
+    assert widgets.column_labels("factories")["rent_yuan_m2_month"] == "租金（元/㎡·月）"
+    assert widgets.column_labels("parks")["name"] != widgets.column_labels("projects")["name"]
+    assert widgets.column_labels("regions")["name"] == "名称"
