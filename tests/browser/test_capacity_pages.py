@@ -103,7 +103,7 @@ def test_siting_page_ranks_maps_and_exports(server, tab):
     content = Path(download.value.path()).read_bytes()
     sheet = openpyxl.load_workbook(io.BytesIO(content)).active
     assert str(sheet["A1"].value).startswith("重点项目推送台账")
-    assert [c.value for c in sheet[2]][:3] == ["序号", "项目名称", "阶段"]
+    assert [c.value for c in sheet[2]][:3] == ["序号", "项目名称", "推送园区"]  # the same column order as on screen
     assert sheet.max_row > 3
 
     outside = sorted({u for u in requests if not is_local(u)})

@@ -69,7 +69,7 @@ def test_factory_page_offline_map_and_exports(server, tab, tmp_path):
     wb = openpyxl.load_workbook(xlsx)
     assert wb.sheetnames == ["推荐厂房", "接近的厂房"]
     ws = wb["推荐厂房"]
-    assert [c.value for c in ws[2]][:4] == ["排名", "厂房", "县（市、区）", "园区"]
+    assert [c.value for c in ws[2]][:4] == ["排名", "厂房", "得分", "理由"]  # the same column order as on screen
     assert ws.max_row - 2 == min(feasible, 50) and ws["A3"].value == 1
     assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
 
