@@ -167,7 +167,7 @@ def map_layers(shown: gpd.GeoDataFrame, counties: tuple[str, ...] | None) -> lis
 
 
 #: the card and the 位置待定 list in the map's side column: the values (names) get the width, not the labels
-CARD_COLUMNS = {"字段": st.column_config.TextColumn(width="small"), "值": st.column_config.TextColumn(width="large")}
+CARD_COLUMNS = {"值": st.column_config.TextColumn(width="large")}
 PENDING_COLUMNS = {"项目名称": st.column_config.TextColumn(width="large")}
 
 
