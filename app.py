@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import data, mapkit, page, widgets
+from ui import data, links, mapkit, page, widgets
 from ui.text import t
 
 scope = page.setup(t("overview"))
@@ -12,9 +12,13 @@ as_of = data.as_of()
 
 st.title(f"{t('app_title')} · {t('overview')}")
 left, right = st.columns([1, 3])
-year = left.number_input(t("year"), min_value=2000, max_value=2100, value=int(as_of.year), step=1)
+linked = links.period()  # ?period=2018-01,2018-03 keeps the view in a link
+year = left.number_input(t("year"), min_value=2000, max_value=2100, value=linked[0] if linked else int(as_of.year), step=1,
+                        key="overview-year")
 last_month = as_of.month if year == as_of.year else 12
-months = right.slider(t("months"), 1, 12, (1, last_month), format="%d月")
+months = right.slider(t("months"), 1, 12, linked[1:] if linked and linked[0] == year else (1, last_month), format="%d月",
+                      key=f"overview-months-{year}")  # keyed: a linked start value does not reset the widget
+links.keep_period(year, months, (int(as_of.year), 1, as_of.month))
 first, last = f"{year}-{months[0]:02d}", f"{year}-{months[1]:02d}"
 
 summary = data.kpi_summary(first, last, scope.counties)

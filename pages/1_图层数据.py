@@ -8,7 +8,7 @@ import streamlit as st
 
 from layers import LAYER_LABELS
 from layers.exports import to_geojson
-from ui import data, page, widgets
+from ui import data, links, page, widgets
 from ui.text import t
 
 scope = page.setup("图层数据")
@@ -16,9 +16,13 @@ st.title("图层数据")
 
 units = data.load_units(scope.counties)
 left, right = st.columns(2)
-layer = left.selectbox(t("layer_pick"), list(LAYER_LABELS), format_func=LAYER_LABELS.get, index=list(LAYER_LABELS).index("projects"))
+layer = left.selectbox(t("layer_pick"), list(LAYER_LABELS), format_func=LAYER_LABELS.get,
+                      index=links.index("layer", list(LAYER_LABELS), list(LAYER_LABELS).index("projects")), key="layer-pick")
+links.keep("layer", layer, "projects")
 counties = dict(zip(units[units["kind"] == "county"]["county_adcode"], units[units["kind"] == "county"]["name"]))
-picked = right.selectbox(t("county_pick"), [None, *counties], format_func=lambda c: t("all") if c is None else counties[c])
+picked = right.selectbox(t("county_pick"), [None, *counties], format_func=lambda c: t("all") if c is None else counties[c],
+                         index=links.index("county", [None, *counties]), key="layer-county")
+links.keep("county", picked)
 
 frame = data.load_layer(layer, scope.narrow(picked))
 if "county_adcode" not in frame.columns and picked is not None:

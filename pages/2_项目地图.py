@@ -7,7 +7,7 @@ import streamlit as st
 
 from analysis.kpis import Period
 from layers.vocab import PROJECT_STAGES
-from ui import audit_views, data, evidence_views, mapkit, page, problem_views
+from ui import audit_views, data, evidence_views, links, mapkit, page, problem_views
 from ui import project_views as pv
 from ui.text import t
 
@@ -20,16 +20,29 @@ units = data.load_units(scope.counties)
 as_of = pd.Period(month, freq="M")
 
 c1, c2, c3, c4 = st.columns(4)
-year = c1.number_input(t("year"), min_value=2000, max_value=2100, value=int(as_of.year), step=1)
-months = c2.slider(t("months"), 1, 12, (1, as_of.month if year == as_of.year else 12), format="%d月")
+linked = links.period()  # the filters live in the URL: a link shows exactly this view
+year = c1.number_input(t("year"), min_value=2000, max_value=2100, value=linked[0] if linked else int(as_of.year), step=1,
+                      key="pm-year")
+months = c2.slider(t("months"), 1, 12, linked[1:] if linked and linked[0] == year else (1, as_of.month if year == as_of.year else 12),
+                   format="%d月", key=f"pm-months-{year}")  # keyed: a linked start value does not reset the widget
 unit_names = dict(zip(units["unit_id"], units["name"], strict=True))
-picked_units = c3.multiselect(t("county_pick"), list(unit_names), format_func=unit_names.get, placeholder=t("all"))
-picked_stages = c4.multiselect(t("pm_stage"), list(PROJECT_STAGES), placeholder=t("all"))
+picked_units = c3.multiselect(t("county_pick"), list(unit_names), format_func=unit_names.get, placeholder=t("all"),
+                              default=links.pick_many("units", unit_names), key="pm-units")
+picked_stages = c4.multiselect(t("pm_stage"), list(PROJECT_STAGES), placeholder=t("all"), default=links.pick_many("stages", PROJECT_STAGES),
+                               key="pm-stages")
 c5, c6, c7, c8 = st.columns(4)
-picked_parks = c5.multiselect(t("pm_park"), sorted(frame["park_name"].dropna().unique()), placeholder=t("all"))
-picked_industries = c6.multiselect(t("pm_industry"), sorted(frame["industry_chain"].dropna().unique()), placeholder=t("all"))
-size = c7.selectbox(t("pm_size"), list(pv.SIZES), format_func=pv.SIZES.get)
-picked_lights = c8.multiselect(t("pm_light"), list(pv.LIGHT_COLORS), placeholder=t("all"))
+parks, industries = sorted(frame["park_name"].dropna().unique()), sorted(frame["industry_chain"].dropna().unique())
+picked_parks = c5.multiselect(t("pm_park"), parks, placeholder=t("all"), default=links.pick_many("parks", parks), key="pm-parks")
+picked_industries = c6.multiselect(t("pm_industry"), industries, placeholder=t("all"), default=links.pick_many("industries", industries),
+                                   key="pm-industries")
+size = c7.selectbox(t("pm_size"), list(pv.SIZES), format_func=pv.SIZES.get, index=links.index("size", list(pv.SIZES)), key="pm-size")
+picked_lights = c8.multiselect(t("pm_light"), list(pv.LIGHT_COLORS), placeholder=t("all"), default=links.pick_many("lights", pv.LIGHT_COLORS),
+                               key="pm-lights")
+links.keep_period(year, months, (int(as_of.year), 1, as_of.month))
+for param, values in (("units", picked_units), ("stages", picked_stages), ("parks", picked_parks),
+                      ("industries", picked_industries), ("lights", picked_lights)):
+    links.keep_many(param, values)
+links.keep("size", size, next(iter(pv.SIZES)))
 
 period = Period.from_months(f"{year}-{months[0]:02d}", f"{year}-{months[1]:02d}")
 shown = pv.filter_projects(frame, period=period, units=picked_units, parks=picked_parks, industries=picked_industries,

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.ranking import INDICATORS
-from ui import data, identity, page, problem_views, uploads, widgets
+from ui import data, identity, links, page, problem_views, uploads, widgets
 from ui import project_views as pv
 from ui.safe_html import md
 from ui.text import t
@@ -18,7 +18,8 @@ if no_projects:
     st.info(t("pp_no_projects"), icon="📥")
 
 months = pv.report_months(scope.counties)
-month = st.selectbox(t("pp_month"), months, index=0)
+month = st.selectbox(t("pp_month"), months, index=links.index("month", months), key="pp-month")
+links.keep("month", month, months[0] if months else None)
 report = pv.month_report(month, scope.counties)
 state = pv.freeze_state(month)
 if state["frozen"]:
@@ -53,7 +54,9 @@ with trend_col:
         st.bar_chart(trend[["当月签约金额（亿元）"]], x_label="", y_label="当月签约金额（亿元）", sort=False)
 
 st.subheader(t("pp_ranking"))
-indicator = st.selectbox(t("pp_indicator"), list(INDICATORS), format_func=lambda k: INDICATORS[k][0])
+indicator = st.selectbox(t("pp_indicator"), list(INDICATORS), format_func=lambda k: INDICATORS[k][0],
+                         index=links.index("indicator", list(INDICATORS)), key="pp-indicator")
+links.keep("indicator", indicator, next(iter(INDICATORS)))
 st.dataframe(pv.ranking_table(month, scope.counties, indicator), hide_index=True, width="stretch")
 
 st.subheader(t("pp_lights"))

@@ -7,7 +7,7 @@ import streamlit as st
 
 from layers.vocab import ASSET_MODES, ASSET_STAGES
 from ui import asset_views as av
-from ui import audit_views, data, evidence_views, page, review_views, uploads, widgets
+from ui import audit_views, data, evidence_views, links, page, review_views, uploads, widgets
 from ui.safe_html import md
 from ui.text import t
 
@@ -19,7 +19,9 @@ if av.load_assets(scope.counties).empty:
 names = av.county_names(scope.counties)
 left, right = st.columns(2)
 as_of = left.date_input(t("assets_asof"), value=data.as_of().date())
-picked = right.selectbox(t("county_pick"), [None, *names], format_func=lambda c: t("all") if c is None else names[c])
+picked = right.selectbox(t("county_pick"), [None, *names], format_func=lambda c: t("all") if c is None else names[c],
+                         index=links.index("county", [None, *names]), key="assets-county")
+links.keep("county", picked)
 counties = scope.narrow(picked)  # never wider than the scope
 
 result = av.summary(counties, as_of)
@@ -53,9 +55,12 @@ with tab_board:
 with tab_case:
     ids = list(frame.sort_values("asset_id")["asset_id"])
     labels = dict(zip(frame["asset_id"], frame["name"], strict=True))
+    if "asset_case" not in st.session_state and links.pick("asset", ids) is not None:  # ?asset= opens that case
+        st.session_state["asset_case"] = links.pick("asset", ids)
     if st.session_state.get("asset_case") not in ids:
         st.session_state.pop("asset_case", None)
     asset_id = st.selectbox(t("assets_pick"), ids, format_func=lambda a: f"{labels[a]}（{a}）", key="asset_case") if ids else None
+    links.keep("asset", asset_id, ids[0] if ids else None)
     if st.session_state.pop("asset_saved", False):
         st.success(review_views.saved_message(t("assets_saved")))
     if asset_id:
