@@ -44,3 +44,16 @@ def names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     found = dict(con.execute("SELECT adcode, name FROM regions WHERE level = 'county'").fetchall())
     found.update(con.execute("SELECT unit_id, name FROM reporting_units").fetchall())
     return found
+
+
+def with_reporters(units: pd.DataFrame, projects: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """``units`` plus, marked ``outside``, the units that reported some of ``projects`` without being among them (a
+    park user's view of the projects in the park a county reported), named 「咸安区填报（园区内）」 — for labels only:
+    never look up targets for the ``outside`` rows."""
+    units = units.assign(outside=False)
+    seen = set(units["unit_id"])
+    extra = [u for u in dict.fromkeys(projects.get("unit_id", pd.Series(dtype=object)).dropna()) if u not in seen and u in names]
+    if not extra:
+        return units
+    rows = pd.DataFrame({"unit_id": extra, "name": [f"{names[u]}填报（园区内）" for u in extra], "outside": True})
+    return pd.concat([units, rows], ignore_index=True)

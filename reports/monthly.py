@@ -99,7 +99,8 @@ def collect(con, month: str, *, county=None) -> MonthReport:
     previous = months.comparison_frame(con, month, county=county)
     units = months.month_units(con, month, county=county)
     year_targets = months.month_targets(con, month, units=list(units["unit_id"]))
-    summary = summarize(frame, ranking.ytd(month), units, reporting_units.names(con))
+    units = reporting_units.with_reporters(units, frame, reporting_units.names(con))  # labels for a park user's view
+    summary = summarize(frame, ranking.ytd(month), units)
     done = targets.completion(summary, year_targets)
     rules = lights.load_rules()
     behind = lights.slow_progress(done, month, rules, units)

@@ -198,7 +198,8 @@ def ranking_table(month: str, counties: tuple[str, ...] | None, indicator: str) 
     if frame is None:
         with data.cursor() as con:
             previous = months.comparison_frame(con, month, county=counties)
-            wanted = months.month_targets(con, month, units=list(report.units["unit_id"]))
+            own = report.units[~report.units["outside"]] if "outside" in report.units else report.units
+            wanted = months.month_targets(con, month, units=list(own["unit_id"]))
         frame = ranking.ranking(report.projects, previous, month, indicator, report.units, wanted)
     percent = ranking.INDICATORS[indicator][1] == "%"
     return pd.DataFrame({"位次": frame["rank"].astype("object").where(frame["rank"].notna(), "—"), "单位": frame["unit"],

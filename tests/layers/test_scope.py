@@ -249,3 +249,15 @@ def test_problems_are_records_of_their_project_for_scoped_lookups(demo_copy):
     assert {r[0] for r in demo_copy.execute(sql, params).fetchall()} == {ids[mine]}
     sql, params = _scope.records_sql("project_issues", (XIANAN,))
     assert ids[other] not in {r[0] for r in demo_copy.execute(sql, params).fetchall()}
+
+
+def test_a_park_users_month_report_names_the_county_that_reported_in_the_park(demo_con):
+    """The projects in 高新区 reported by 咸安区's unit are labelled 「咸安区填报（园区内）」 everywhere in the park user's
+    month report (ranking, lights, 督办), never by the code 421202, and 咸安区's targets are not looked up for them."""
+    report = monthly.collect(demo_con, "2018-06", county=PARK_USER)
+    reporters = set(report.projects["unit_id"])
+    assert XIANAN in reporters  # the demo has such projects: the test means something
+    ranked = set(report.rankings["signed"]["unit"])
+    assert "咸安区填报（园区内）" in ranked and XIANAN not in ranked
+    assert XIANAN not in set(report.supervision["unit"]) and XIANAN not in set(report.late.get("unit", []))
+    assert set(report.completion["unit_id"]) <= {GX_UNIT, "ALL"}  # ALL: the scope as a whole
