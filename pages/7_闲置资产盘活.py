@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from layers._scope import is_park_scope
 from layers.vocab import ASSET_MODES, ASSET_STAGES
 from ui import asset_views as av
 from ui import audit_views, data, evidence_views, links, page, review_views, uploads, widgets
@@ -14,6 +15,9 @@ from ui.text import t
 scope = page.setup(t("assets_title"))
 st.title(t("assets_title"))
 
+if is_park_scope(scope.counties):  # state assets belong to 国资 and the counties, not to a park's account
+    st.info(t("assets_not_park"), icon="ℹ️")
+    st.stop()
 if av.load_assets(scope.counties).empty:
     uploads.empty_state(t("assets_none"), "assets")
 names = av.county_names(scope.counties)

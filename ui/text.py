@@ -165,6 +165,7 @@ ZH = {
     "assets_note": "说明",
     "assets_save": "保存",
     "assets_saved": "已保存。",
+    "assets_not_park": "闲置国有资产由国资部门和各县（市、区）管理，园区账号不查看、不导入。如需协助盘活，请联系国资部门。",
     "assets_add_task": "添加会议议定事项",
     "assets_task_text": "议定事项",
     "assets_meeting": "会议名称",

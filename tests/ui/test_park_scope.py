@@ -166,3 +166,12 @@ def test_the_audit_trail_shows_a_park_user_their_records_only(signed_in):
     assert set(shown[shown["数据"] == "园区"]["记录"]) <= {GX}
     everyone = page_as(accounts.Account("admin1", "管理员", "admin", (), ()), "10_操作记录.py").dataframe[0].value
     assert len(everyone) > len(shown) and "闲置国有资产" in set(everyone["数据"])
+
+
+def test_the_asset_page_tells_a_park_user_assets_are_not_theirs(signed_in):
+    """State assets are outside a park account's scope: the page says so instead of offering an import that would
+    reject every row; a county user of the same county sees the county's assets."""
+    at = page_as(PARK_USER, "7_闲置资产盘活.py")
+    assert t("assets_not_park") in [i.value for i in at.info] and not at.get("file_uploader")
+    county = page_as(COUNTY_USER, "7_闲置资产盘活.py")
+    assert t("assets_not_park") not in [i.value for i in county.info]
