@@ -129,7 +129,8 @@ def test_frozen_and_live_months_follow_the_park(demo_con):
 
 def test_the_month_report_of_a_park_user_is_the_parks(demo_con):
     report = monthly.collect(demo_con, "2018-06", county=PARK_USER)
-    assert list(report.units["unit_id"]) == [GX_UNIT]
+    assert list(report.units.loc[~report.units["outside"], "unit_id"]) == [GX_UNIT]  # outside: labels of other reporters
+    assert list(report.units.loc[report.units["outside"], "name"]) == ["咸安区填报（园区内）"]
     assert list(report.regions["adcode"]) == [XIANAN]
     ids = set(projects.load(demo_con, county=PARK_USER)["project_id"])
     assert set(report.projects["project_id"]) <= ids
