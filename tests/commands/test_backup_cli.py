@@ -3,9 +3,6 @@ what it replaces, a backup holds committed writes still in the WAL, and unusable
 
 from __future__ import annotations
 
-import contextlib
-import io
-import json
 import os
 import shutil
 import subprocess
@@ -22,21 +19,9 @@ import layers
 import store
 from layers import asset_cases, targets
 from store import backup, migrations
+from tests.commands.test_admin_cli import run, run_json
 
 OUTPUTS = (("summary", "--from", "2018-01", "--to", "2018-06", "--json"), ("capacity", "--json"), ("assets", "--json"))
-
-
-def run(*argv) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = cli.main([str(a) for a in argv])
-    return code, out.getvalue(), err.getvalue()
-
-
-def run_json(*argv):
-    code, out, err = run(*argv)
-    assert code == 0, err
-    return json.loads(out)
 
 
 def answers(db: Path, only: tuple[str, ...] | None = None) -> dict:

@@ -9,9 +9,7 @@ froze "on first use" are frozen months whose 月通报 figures are those of the 
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import io
 import json
 import shutil
 from pathlib import Path
@@ -19,29 +17,16 @@ from pathlib import Path
 import duckdb
 import pytest
 
-import cli
 import layers
 import store
 from layers import months, project_history, reporting_units
 from store import backup, migrations
+from tests.commands.test_admin_cli import run, run_json
 
 STORES = Path(__file__).resolve().parent.parent / "fixtures" / "stores"
 NAMES = sorted(p.name.removesuffix(".expected.json") for p in STORES.glob("*.expected.json"))
 #: the demo (1,216 projects, 18 months frozen by the upgrade) takes several seconds per command
 PARAMS = [pytest.param(n, marks=pytest.mark.slow) if n == "demo" else n for n in NAMES]
-
-
-def run(*argv) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = cli.main([str(a) for a in argv])
-    return code, out.getvalue(), err.getvalue()
-
-
-def run_json(*argv):
-    code, out, err = run(*argv)
-    assert code == 0, err
-    return json.loads(out)
 
 
 def expected(name: str) -> dict:
