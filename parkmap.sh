@@ -46,6 +46,10 @@ setup_browser_assets() {
 setup_test_tools() {
   apt_install chromium chromium
   apt_install /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc fonts-noto-cjk
+  # the PDF 通报 embeds a TrueType CJK font (reportlab cannot embed Noto CJK's CFF outlines); the .docx is rendered
+  # with LibreOffice Writer in the tests
+  apt_install /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc fonts-wqy-zenhei
+  apt_install /usr/lib/libreoffice/program/libswlo.so libreoffice-writer-nogui
 }
 
 case "${1:-}" in
