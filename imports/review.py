@@ -73,6 +73,16 @@ CHANGES: dict[str, ChangeKind] = {
 }
 
 
+def _record_edit(con, payload: Mapping, *, user: str):
+    from imports import records  # builds on this module
+
+    return records.apply_payload(con, payload, user=user)
+
+
+for _layer, _label in (("projects", "项目"), ("standard_factories", "标准化厂房"), ("parks", "园区"), ("idle_assets", "闲置资产")):
+    CHANGES[f"edit_{_layer}"] = ChangeKind(f"页面编辑{_label}", _layer, lambda p: p.get("record") or "（新增）", _record_edit, batch_kind="edit")
+
+
 def _tuple(value):
     return None if value is None else tuple(value)
 
