@@ -373,7 +373,7 @@ def submit(con: duckdb.DuckDBPyConnection, change: Mapping, *, account: accounts
     from imports import review  # review registers this module's changes; imported here to keep the import order one way
 
     ed = editor(change["layer"])
-    name = change["cells"].get(ed.name) or change.get("record") or ""
+    name = change["cells"].get(ed.name) or change.get("confirm") or change.get("record") or ""
     verb = "删除" if change.get("delete") else ("修改" if change.get("record") else "新增")
     return review.submit_change(con, f"edit_{ed.layer}", change, account=account, label=f"{verb}{ed.label}：{name}", on=on)
 

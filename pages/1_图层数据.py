@@ -8,7 +8,7 @@ import streamlit as st
 
 from layers import LAYER_LABELS
 from layers.exports import to_geojson
-from ui import data, links, page, widgets
+from ui import data, links, page, record_forms, widgets
 from ui.text import t
 
 scope = page.setup("图层数据")
@@ -34,3 +34,4 @@ else:
     st.dataframe(widgets.layer_table(frame, layer, counties), hide_index=True, width="stretch", height=520)
 st.download_button(t("download_geojson"), json.dumps(to_geojson(frame), ensure_ascii=False).encode("utf-8"),
                    file_name=f"{layer}.geojson", mime="application/geo+json")
+record_forms.section(layer, frame, scope.counties)
