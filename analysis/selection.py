@@ -8,15 +8,12 @@ parks and regions when they intersect the shape. Money in 万元, areas in ㎡ o
 
 from __future__ import annotations
 
-import io
-import json
-
 import geopandas as gpd
 import pandas as pd
 import shapely
 from shapely.geometry import Polygon
 
-from layers import LAYER_LABELS, LAYERS
+from layers import LAYER_LABELS, LAYERS, exports, xlsx
 from layers.exports import to_geojson as layer_geojson
 from store.geometry import METRIC_CRS
 
@@ -115,44 +112,34 @@ def to_geojson(selected: dict[str, gpd.GeoDataFrame]) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
-def _cell(value):
-    """A value as openpyxl can write it: every kind of missing (None, NaN, NaT, ``pd.NA`` of nullable columns) blank."""
-    if value is None or value is pd.NaT or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime()
-    if hasattr(value, "item"):
-        return value.item()
-    return value
+#: bookkeeping columns a reader of the selection does not need
+HIDDEN = ("row_version", "geom")
 
 
-def to_excel(selected: dict[str, gpd.GeoDataFrame], summary: pd.DataFrame, *, title: str, shape: dict | None = None) -> bytes:
-    """An .xlsx workbook: 汇总 (title, shape, totals) then one sheet per layer with WGS-84 lon/lat columns.
+def shape_text(shape: dict | None) -> str:
+    """The drawn shape in words (the subtitle of the workbook)."""
+    if not shape:
+        return "选择范围：当前地图视野"
+    if shape.get("type") == "circle" and shape.get("center"):
+        lon, lat = (float(v) for v in shape["center"])
+        return f"选择范围：圆，中心 {lon:.6f}, {lat:.6f}（WGS-84），半径 {float(shape.get('radius_m') or 0):,.0f} 米"
+    return f"选择范围：多边形（{len(shape.get('coords') or [])} 个顶点，WGS-84）"
 
-    Text from data is always written as text: a name starting with ``=`` never becomes a formula.
+
+def to_excel(selected: dict[str, gpd.GeoDataFrame], summary: pd.DataFrame, *, title: str, shape: dict | None = None,
+             labels: dict[str, dict[str, str]] | None = None, subtitle: str | None = None) -> bytes:
+    """An .xlsx workbook by the one Excel writer (:mod:`layers.xlsx`): 汇总 (totals, the shape in words) then one sheet
+    per layer with WGS-84 经度/纬度 columns, columns named by ``labels`` (layer → column → Chinese label).
+
+    Text from data is always written as text: a name starting with ``=`` never becomes a formula; every kind of missing
+    value (``pd.NA`` of nullable columns included) is a blank cell.
     """
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "汇总"
-    head = [[title], ["选择范围", json.dumps(shape, ensure_ascii=False) if shape else ""], [], list(summary.columns)]
-    for row in head + summary.astype(object).values.tolist():
-        ws.append([_cell(v) for v in row])
+    lead = "；".join(p for p in (subtitle, shape_text(shape)) if p)
+    sheets = [xlsx.Sheet("汇总", summary, title, lead)]
     for name, frame in selected.items():
-        sheet = wb.create_sheet(LAYER_LABELS.get(name, name)[:31])
-        flat = pd.DataFrame(frame.drop(columns=frame.geometry.name))
-        points = frame.geometry.representative_point()
-        flat["经度（WGS-84）"] = points.x.round(6).to_numpy()
-        flat["纬度（WGS-84）"] = points.y.round(6).to_numpy()
-        sheet.append([str(c) for c in flat.columns])
-        for row in flat.itertuples(index=False):
-            sheet.append([_cell(v) for v in row])
-    for sheet in wb.worksheets:
-        for row in sheet.iter_rows():
-            for cell in row:
-                if isinstance(cell.value, str):
-                    cell.data_type = "s"  # openpyxl would otherwise store "=…" as a formula
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+        label = LAYER_LABELS.get(name, name)
+        names = (labels or {}).get(name, {})
+        table = pd.DataFrame(frame.drop(columns=[frame.geometry.name, *(c for c in HIDDEN if c in frame.columns)]))
+        located = exports.shown(table.rename(columns=names), frame.geometry)
+        sheets.append(exports.excel_sheet(located, name=label, title=f"{title} · {label}", subtitle=lead))
+    return xlsx.to_bytes(sheets, title=title)

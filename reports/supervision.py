@@ -3,25 +3,25 @@ sheet per 包抓领导.
 
 The workbook opens with 汇总 (one row per leader: items, red/yellow, sum at stake, score), then one sheet per leader
 (most at stake first; items without a leader last, under 「未明确包抓领导」), each listing the leader's first ``top``
-items in rank order and then one row 「其余 N 项，合计 X 万元」. Cells are values only (:func:`reports.monthly.put`):
-text from data — a project or leader named ``=1+1`` — stays text, never a formula.
+items in rank order and then one row 「其余 N 项，合计 X 万元」. Written by the one Excel writer (:mod:`layers.xlsx`):
+text from data — a project or leader named ``=1+1`` — stays text, never a formula; every sheet prints A4 landscape,
+one page wide, its title rows and header repeated.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
-import re
 from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from analysis import lights
 from analysis import supervision as sv
-from reports.monthly import APP_TITLE, MonthReport, put, table
+from layers import xlsx
+from layers.xlsx import put, table
+from reports.monthly import MonthReport
 
 HEADERS = ["序号", "总排名", "督办事项", "项目/指标", "单位", "责任单位", "责任人/单位", "灯", "情况", "涉及金额（万元）", "逾期（月）",
            "分值（万元·月）", "办结时限"]
@@ -37,34 +37,16 @@ def triaged(report: MonthReport, rules: lights.Rules | None = None) -> pd.DataFr
                      as_of=report.problems_as_of, recorded_by=report.problems_recorded_by)
 
 
-_BAD = re.compile(r"[\[\]:*?/\\]")
-
-
 def sheet_names(leaders: list[str]) -> list[str]:
     """Valid, distinct worksheet names for ``leaders`` (Excel: ≤ 31 characters, none of ``[]:*?/\\``, no leading or
     trailing apostrophe, unique ignoring case; 汇总 is taken)."""
     taken = {"汇总"}
-    out = []
-    for leader in leaders:
-        base = _BAD.sub("＿", str(leader)).strip().strip("'") or sv.NO_LEADER
-        name, n = base[:31], 1
-        while name.casefold() in taken:
-            n += 1
-            suffix = f"（{n}）"
-            name = base[:31 - len(suffix)] + suffix
-        taken.add(name.casefold())
-        out.append(name)
-    return out
+    return [xlsx.sheet_name(leader, taken, fallback=sv.NO_LEADER) for leader in leaders]
 
 
 def _row(i: int, r: dict) -> list:
     return [i, r["rank"], r["item"], r["subject"], r["unit"], r["responsible_unit"], r["owner"] or None, r["light"], r["reason"],
             r["money_wan"], r["months_late"], r["score"], r["deadline"]]
-
-
-def _widths(ws) -> None:
-    for c, w in WIDTHS.items():
-        ws.column_dimensions[get_column_letter(c)].width = w
 
 
 def workbook(items: pd.DataFrame, *, title: str, as_of: dt.date | None = None, top: int | None = None,
@@ -86,8 +68,7 @@ def workbook(items: pd.DataFrame, *, title: str, as_of: dt.date | None = None, t
     put(ws, nxt - 1, 2, len(items))
     put(ws, nxt - 1, 4, sv.rest_money(items), fmt="#,##0.00")
     put(ws, nxt - 1, 5, round(float(items["score"].sum()), 2) if len(items) else 0, fmt="#,##0")
-    for c, w in {1: 22, 2: 14, 3: 12, 4: 26, 5: 20}.items():
-        ws.column_dimensions[get_column_letter(c)].width = w
+    xlsx.print_setup(ws, repeat=4, footer=title, widths={1: 22, 2: 14, 3: 12, 4: 26, 5: 20})
     for sheet, name in zip(sheets, sheet_names([s.leader for s in sheets]), strict=True):
         ws = wb.create_sheet(name)
         put(ws, 1, 1, f"{sheet.leader} 包抓督办事项").font = Font(bold=True, size=14)
@@ -96,11 +77,8 @@ def workbook(items: pd.DataFrame, *, title: str, as_of: dt.date | None = None, t
         nxt = table(ws, 4, HEADERS, [_row(i, r) for i, r in enumerate(records, start=1)], FORMATS, light_col=8)
         if sheet.rest_line:
             put(ws, nxt - 1, 1, sheet.rest_line).font = Font(bold=True)
-        _widths(ws)
-    wb.properties.creator = wb.properties.lastModifiedBy = APP_TITLE
-    wb.properties.title = title
-    if as_of:
-        wb.properties.created = wb.properties.modified = dt.datetime.combine(as_of, dt.time(0, 0))
+        xlsx.print_setup(ws, repeat=4, footer=title, widths=WIDTHS)
+    xlsx.properties(wb, title=title, stamp=dt.datetime.combine(as_of, dt.time(0, 0)) if as_of else None)
     return wb
 
 
@@ -110,9 +88,7 @@ def _leader_mask(items: pd.DataFrame, leader: str) -> pd.Series:
 
 def to_bytes(items: pd.DataFrame, **kwargs) -> bytes:
     """:func:`workbook` as .xlsx bytes."""
-    buffer = io.BytesIO()
-    workbook(items, **kwargs).save(buffer)
-    return buffer.getvalue()
+    return xlsx.save(workbook(items, **kwargs))
 
 
 def write(items: pd.DataFrame, path: str | Path, **kwargs) -> Path:

@@ -3,7 +3,6 @@ its Excel export, a record's own history for the cards, batches and their undo (
 
 from __future__ import annotations
 
-import io
 from datetime import date
 
 import pandas as pd
@@ -11,7 +10,7 @@ import streamlit as st
 
 import layers
 from imports import kinds
-from layers import _scope
+from layers import _scope, xlsx
 from store import StoreError, audit, undo
 from ui import data, identity, widgets
 
@@ -100,26 +99,9 @@ def record_history(table_name: str, record_id: str) -> pd.DataFrame:
     return shown[["时间", "操作人", "操作", "修改内容"]]
 
 
-def excel(frame: pd.DataFrame, *, title: str) -> bytes:
-    """The shown audit rows as an .xlsx (text written as text: never a formula)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "操作记录"
-    ws.cell(1, 1, title).font = Font(bold=True, size=13)
-    for c, name in enumerate(frame.columns, start=1):
-        ws.cell(3, c, name).font = Font(bold=True)
-        ws.column_dimensions[chr(64 + c)].width = 60 if name == "修改内容" else 22
-    for r, row in enumerate(frame.itertuples(index=False), start=4):
-        for c, value in enumerate(row, start=1):
-            cell = ws.cell(r, c, None if value is None else str(value))
-            cell.data_type = "s"
-    ws.freeze_panes = "A4"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+def excel(frame: pd.DataFrame, *, title: str, subtitle: str | None = None) -> bytes:
+    """The shown audit rows as an .xlsx, written by the one Excel writer (:mod:`layers.xlsx`: text never a formula)."""
+    return xlsx.to_bytes([xlsx.Sheet("操作记录", frame, title, subtitle)], title=title)
 
 
 def batches(limit: int = 100) -> pd.DataFrame:

@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from shapely.geometry import Point, box
 
 from analysis import selection
+from layers.xlsx import HEADER_ROW
 
 
 @pytest.fixture
@@ -63,9 +64,14 @@ def test_exports(frames):
     data = selection.to_excel(chosen, selection.totals(chosen), title="测试", shape={"type": "polygon"})
     wb = load_workbook(io.BytesIO(data))
     assert wb.sheetnames == ["汇总", "招商项目", "标准化厂房", "园区"]
-    cell = wb["招商项目"]["B2"]
+    header = [c.value for c in wb["招商项目"][HEADER_ROW]]  # the one writer's layout: title rows, then the header
+    cell = wb["招商项目"].cell(HEADER_ROW + 1, header.index("name") + 1)
     assert cell.value == "=1+1" and cell.data_type == "s"  # text from data never becomes a formula
-    assert wb["招商项目"]["A1"].value == "project_id"
+    assert header[0] == "project_id" and header[-2:] == ["经度（WGS-84）", "纬度（WGS-84）"]
+    assert wb["汇总"]["A2"].value == "选择范围：多边形（0 个顶点，WGS-84）"
+    labelled = load_workbook(io.BytesIO(selection.to_excel(chosen, selection.totals(chosen), title="测试",
+                                                           labels={"projects": {"project_id": "编号", "name": "项目名称"}})))
+    assert [c.value for c in labelled["招商项目"][HEADER_ROW]][:2] == ["编号", "项目名称"]
 
 
 def test_excel_writes_missing_values_of_nullable_columns_as_blanks(frames):
@@ -78,5 +84,6 @@ def test_excel_writes_missing_values_of_nullable_columns_as_blanks(frames):
     chosen["factories"] = factories
     wb = load_workbook(io.BytesIO(selection.to_excel(chosen, selection.totals(chosen), title="测试")))
     sheet = wb["标准化厂房"]
-    header = [c.value for c in sheet[1]]
-    assert sheet.cell(2, header.index("floors") + 1).value is None and sheet.cell(2, header.index("tenant") + 1).value is None
+    header = [c.value for c in sheet[HEADER_ROW]]
+    row = HEADER_ROW + 1
+    assert sheet.cell(row, header.index("floors") + 1).value is None and sheet.cell(row, header.index("tenant") + 1).value is None

@@ -109,3 +109,93 @@ def test_projects_export_from_store(con, toy):
     assert by_id["P2"]["geometry"] is None
     assert by_id["P2"]["properties"]["signed_on"] is None and by_id["P2"]["properties"]["investment_wan"] is None
     assert by_id["P2"]["properties"]["fortune500"] is None
+
+
+# --- what a page shows: Excel, Shapefile ------------------------------------------------------------------------------
+
+def shown_projects() -> gpd.GeoDataFrame:
+    from layers.exports import shown
+
+    table = pd.DataFrame({"项目名称": ["=1+1 甲项目", "乙项目", "丙项目（位置待定）"], "总投资（万元）": [12000.0, None, 500.0],
+                          "签约日期": [pd.Timestamp("2018-03-01"), pd.NaT, pd.Timestamp("2018-05-02")],
+                          "投资方": pd.array(["某某集团有限公司", pd.NA, "长" * 200], dtype="string"),
+                          "项目数（个）": pd.array([1, 2, None], dtype="Int64")}, index=[7, 3, 9])
+    return shown(table, gpd.GeoSeries([Point(114.32, 29.84), Point(114.1, 29.7), None], index=[7, 3, 9], crs="EPSG:4326"))
+
+
+def test_shown_pairs_the_table_with_its_geometry_in_wgs84():
+    from layers.exports import shown
+
+    metric = gpd.GeoSeries([Point(114.32, 29.84)], crs="EPSG:4326").to_crs("EPSG:3857")
+    frame = shown(pd.DataFrame({"名称": ["甲"]}), metric)
+    assert frame.crs.equals("EPSG:4326") and round(frame.geometry.iloc[0].x, 6) == 114.32
+    with pytest.raises(ValueError, match="行数"):
+        shown(pd.DataFrame({"名称": ["甲", "乙"]}), metric)
+
+
+def test_excel_keeps_a_pending_project_with_blank_coordinates_and_says_so():
+    import io as _io
+
+    import openpyxl
+
+    from layers import xlsx
+    from layers.exports import LAT, LON, to_excel
+
+    data = to_excel({"招商项目": shown_projects()}, title="招商项目清单", subtitle="数据截至 2018-06-30")
+    ws = openpyxl.load_workbook(_io.BytesIO(data))["招商项目"]
+    header = [c.value for c in ws[xlsx.HEADER_ROW]]
+    assert header == ["项目名称", "总投资（万元）", "签约日期", "投资方", "项目数（个）", LON, LAT]
+    rows = list(ws.iter_rows(min_row=xlsx.HEADER_ROW + 1, values_only=True))
+    assert len(rows) == 3 and rows[0][:3] == ("=1+1 甲项目", 12000, datetime(2018, 3, 1)) and rows[0][5:] == (114.32, 29.84)
+    assert rows[2][0] == "丙项目（位置待定）" and rows[2][5:] == (None, None)
+    assert "1 条位置待定" in ws["A3"].value
+    assert ws.cell(xlsx.HEADER_ROW + 1, 1).data_type == "s" and ws.cell(xlsx.HEADER_ROW + 1, 6).number_format == "0.000000"
+
+
+def test_shapefile_zip_reads_back_with_its_field_names_and_leaves_out_pending(tmp_path):
+    import zipfile
+
+    from layers.exports import to_shapefile
+
+    frame = shown_projects()
+    keys = {"项目名称": "name", "总投资（万元）": "investment_wan", "签约日期": "signed_on"}
+    path = tmp_path / "projects.zip"
+    path.write_bytes(to_shapefile({"招商项目": frame}, title="招商项目清单", keys=keys))
+    names = zipfile.ZipFile(path).namelist()
+    assert {n for n in names if n.startswith("招商项目.")} == {f"招商项目.{s}" for s in ("shp", "shx", "dbf", "prj", "cpg")}
+    assert zipfile.ZipFile(path).read("招商项目.cpg").decode().strip() == "UTF-8"
+    back = gpd.read_file(path)
+    assert back.crs.equals("EPSG:4326") and len(back) == 2  # the pending project cannot be in a shapefile
+    assert list(back.columns) == ["name", "investment", "signed_on", "F04", "F05", "geometry"]
+    assert all(len(c) <= 10 for c in back.columns)
+    assert back["name"].tolist() == ["=1+1 甲项目", "乙项目"] and back["F04"].iloc[0] == "某某集团有限公司"
+    assert back["signed_on"].iloc[0] == "2018-03-01" and back["investment"].iloc[0] == 12000.0
+    assert pd.isna(back["investment"].iloc[1]) and back.geometry.iloc[0].equals(Point(114.32, 29.84))
+    fields = zipfile.ZipFile(path).read("字段说明.csv").decode("utf-8-sig").splitlines()
+    assert fields[0] == "图层,字段名,中文名称" and "招商项目,investment,总投资（万元）" in fields and "招商项目,F04,投资方" in fields
+    readme = zipfile.ZipFile(path).read("说明.txt").decode()
+    assert "招商项目：3 条记录，其中 1 条位置待定" in readme and "Excel 中保留" in readme
+
+
+def test_shapefile_splits_mixed_geometry_and_cuts_long_text_on_a_character(tmp_path):
+    import pyogrio
+
+    from layers.exports import DBF_TEXT_BYTES, shown, to_shapefile
+
+    square = Point(114.0, 29.0).buffer(0.01)
+    frame = shown(pd.DataFrame({"名称": ["点厂房", "面厂房"], "备注": ["长" * 200, "短"]}), [Point(114.0, 29.0), square])
+    path = tmp_path / "f.zip"
+    path.write_bytes(to_shapefile({"标准化厂房": frame}, title="厂房"))
+    layers = sorted(name for name, _ in pyogrio.list_layers(path))
+    assert layers == ["标准化厂房_点", "标准化厂房_面"]
+    point = gpd.read_file(path, layer="标准化厂房_点")
+    assert point["F01"].tolist() == ["点厂房"] and point["F02"].iloc[0] == "长" * (DBF_TEXT_BYTES // 3)
+    assert gpd.read_file(path, layer="标准化厂房_面").geom_type.tolist() == ["Polygon"]
+
+
+def test_field_names_are_short_ascii_and_distinct():
+    from layers.exports import field_names
+
+    names = field_names(["名称", "funds_in_place_wan", "funds_in_place_rate", "2018年", "a-b"], {"名称": "name"})
+    assert names == {"名称": "name", "funds_in_place_wan": "funds_in_p", "funds_in_place_rate": "funds_in_2", "2018年": "F04",
+                     "a-b": "a_b"}
