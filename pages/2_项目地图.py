@@ -9,6 +9,7 @@ from analysis.kpis import Period
 from layers.vocab import PROJECT_STAGES
 from ui import audit_views, data, evidence_views, links, mapkit, page, problem_views
 from ui import project_views as pv
+from ui.mapkit import linking
 from ui.text import t
 
 scope = page.setup(t("pm_title"))
@@ -50,12 +51,19 @@ shown = pv.filter_projects(frame, period=period, units=picked_units, parks=picke
 st.caption(t("pm_count", n=len(shown), located=int(shown.geometry.notna().sum()), pending=int(shown.geometry.isna().sum()),
              month=month))
 
+layers, regions = pv.map_layers(shown, scope.counties), mapkit.county_regions(scope.counties)
+located = shown[shown.geometry.notna()]  # the table under the map lists these, row for point
+link = mapkit.table_link("project-map", "pm-table", layers, layer="projects", ids=list(located["project_id"]))
+zoom = linking.county_bounds(regions, units.loc[units["unit_id"].isin(picked_units), "county_adcode"].tolist())
 map_col, side_col = st.columns([5, 3])  # a quarter of 1280 px cut the card's names
 with map_col:
-    event = mapkit.workbench_map(pv.map_layers(shown, scope.counties), key="project-map", height=600, tools=False,
-                                 bounds=tuple(mapkit.county_regions(scope.counties).total_bounds))
+    mapkit.workbench_map(layers, key="project-map", height=600, tools=False, bounds=zoom or tuple(regions.total_bounds),
+                         highlight=link.highlight(), focus=link.focus())
+    st.markdown(f"**{t('map_table')}**")
+    st.dataframe(pv.located_table(located), key="pm-table", on_select="rerun", selection_mode="single-row", hide_index=True,
+                 width="stretch", height=300, column_config=pv.PENDING_COLUMNS)
 with side_col:
-    project_id = evidence_views.card_project(event)  # the clicked project, kept when a save redraws the map
+    project_id = link.id  # clicked on the map or picked in the table; kept when a save redraws the map
     details = pv.card(frame, project_id)
     if details is None:
         st.caption(t("pm_click"))

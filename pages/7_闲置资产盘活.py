@@ -42,19 +42,16 @@ st.caption(t("assets_rule"))
 
 tab_map, tab_board, tab_case, tab_late, tab_charts, tab_offer = st.tabs(
     [t("assets_tab_map"), t("assets_tab_board"), t("assets_tab_case"), t("assets_tab_overdue"), t("assets_tab_charts"),
-     t("assets_tab_offer")])
+     t("assets_tab_offer")], key="assets-tab", on_change="rerun")  # keyed: a board card switches to the case
 
 with tab_map:
-    st.markdown(f"<div style='font-size:13px'>{av.legend_html()}</div>", unsafe_allow_html=True)
     clicked = widgets.folium_map(av.asset_map(frame, data.load_home_regions(counties)), key="asset-map", height=560)
     if clicked and clicked.get("layer") == "assets" and clicked.get("id") != st.session_state.get("asset_click"):
         st.session_state["asset_click"] = st.session_state["asset_case"] = clicked.get("id")
         st.caption(t("assets_clicked"))
 
 with tab_board:
-    for col, stage in zip(st.columns(len(ASSET_STAGES)), ASSET_STAGES, strict=True):
-        col.markdown(f"**{stage}**（{int((frame['stage'] == stage).sum())}）")
-        col.markdown(av.board_html(frame, stage), unsafe_allow_html=True)
+    av.board(frame, tab_key="assets-tab", case_tab=t("assets_tab_case"))
 
 with tab_case:
     ids = list(frame.sort_values("asset_id")["asset_id"])

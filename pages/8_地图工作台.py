@@ -12,6 +12,7 @@ from geo import coords
 from layers import LAYER_LABELS, LAYERS
 from reports import map_print
 from ui import basemaps, data, mapkit, page, widgets
+from ui.mapkit import linking
 from ui.safe_html import md
 from ui.text import t
 
@@ -23,12 +24,16 @@ st.title(t("wb_title"))
 info = data.dataset_info()
 as_of = str(data.as_of().date())
 
-c1, c2, c3, c4 = st.columns([2, 1.3, 2, 2])
+c1, c2, c3, c4, c5 = st.columns([2, 1.3, 2, 2, 1.6])
 choices = basemaps.available()
 basemap = c1.selectbox(t("wb_basemap"), choices, format_func=lambda b: b.label)
 style = c2.radio(t("wb_project_style"), ["stage", "light"], format_func=lambda s: t(f"wb_style_{s}"))
 kpi = c3.selectbox(t("wb_kpi"), [None, *aggregation.COUNTY_KPIS], format_func=lambda k: t("wb_kpi_none") if k is None else aggregation.COUNTY_KPIS[k])
 query = c4.text_input(t("wb_search"))
+regions = mapkit.county_regions(scope.counties)
+county_names = dict(zip(regions.loc[regions["level"] == "county", "adcode"], regions.loc[regions["level"] == "county", "name"], strict=True))
+county = c5.selectbox(t("map_zoom_county"), [None, *county_names], format_func=lambda c: t("all") if c is None else county_names[c],
+                      key="wb-county")
 if basemap.online:  # inside the column: elements above the map never move it (moving would reload it)
     c1.caption(t("wb_online"))
 
@@ -54,20 +59,25 @@ if area is None and state["view"]:
     w, s, e, n = state["view"]["bounds"]
     area = selection.shape_geometry({"type": "polygon", "coords": [(w, s), (e, s), (e, n), (w, n)]})
 chosen = selection.features_within(point_frames, area) if area is not None else point_frames
+clicked = mapkit.fresh_click(MAP_KEY, layers, basemap.crs)
+if clicked and clicked["layer"] in point_frames:  # a click on a factory lists factories, with that one selected
+    st.session_state["workbench_table_layer"] = clicked["layer"]
 table_layer = st.session_state.get("workbench_table_layer", "projects")
 table = pd.DataFrame(chosen[table_layer].drop(columns="geometry"))
 key_col = LAYERS[table_layer].SPEC.key
-picked_rows = (st.session_state.get(TABLE_KEY) or {}).get("selection", {}).get("rows", []) if TABLE_KEY in st.session_state else []
-picked_ids = [str(table.iloc[i][key_col]) for i in picked_rows if i < min(len(table), TABLE_LIMIT)]
-highlight = {table_layer: picked_ids}
+link = mapkit.table_link(MAP_KEY, TABLE_KEY, layers, layer=table_layer, ids=list(table[key_col].head(TABLE_LIMIT)), crs=basemap.crs)
+highlight = link.highlight()
+searched = st.session_state.get("wb-searched") != focus  # the search pick changed in this run: pan there
+st.session_state["wb-searched"] = focus
 if focus:
     highlight.setdefault(focus[0], []).append(focus[1])
+focus = focus if searched or not link.focus() else link.focus()
 
 st.caption(t("wb_hint"))
 map_col, side = st.columns([3, 1.4])
 with map_col:
-    event = mapkit.workbench_map(layers, key=MAP_KEY, basemap=basemap, height=640, bounds=tuple(frames["regions"].total_bounds),
-                                 highlight=highlight, focus=focus)
+    event = mapkit.workbench_map(layers, key=MAP_KEY, basemap=basemap, height=640, highlight=highlight, focus=focus,
+                                 bounds=linking.county_bounds(regions, [county] if county else None) or tuple(frames["regions"].total_bounds))
 with side:
     widgets.feature_card(event["clicked"], frames)
     if event["position"]:
@@ -104,7 +114,7 @@ e2.download_button(t("wb_export_geojson"), lambda: json.dumps(selection.to_geojs
 st.selectbox(t("wb_table_layer"), list(point_frames), key="workbench_table_layer", format_func=LAYER_LABELS.get)
 st.caption(t("wb_table_hint") + ("；" + t("wb_rows_cut", n=TABLE_LIMIT, total=len(table)) if len(table) > TABLE_LIMIT else ""))
 st.dataframe(widgets.record_table(table.head(TABLE_LIMIT), key_col), hide_index=True, width="stretch", height=320, key=TABLE_KEY, on_select="rerun",
-             selection_mode="multi-row")
+             selection_mode="single-row")
 
 
 def sheet(fmt: str) -> bytes:

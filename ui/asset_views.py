@@ -20,7 +20,8 @@ from layers.vocab import ASSET_COLORS, ASSET_STAGES
 from store import StoreError, audit
 from ui import assets as local_assets
 from ui import data, evidence_views, identity, maps, review_views
-from ui.safe_html import text
+from ui.safe_html import md, text
+from ui.text import t
 
 TTL = data.TTL
 COLUMNS = {  # asset columns as shown and exported
@@ -112,36 +113,70 @@ def asset_map(frame: gpd.GeoDataFrame, regions: gpd.GeoDataFrame) -> folium.Map:
         if len(polygons):
             style = {"color": colour, "weight": 2, "fillColor": colour, "fillOpacity": 0.35}
             maps.add_polygons(group, maps.feature_collection(polygons, "assets", "asset_id", fields, lambda r: ""), style)
+    maps.add_legend(m, [(stage, ASSET_COLORS[stage]) for stage in ASSET_STAGES], key="assets", title="盘活阶段")
     folium.LayerControl(collapsed=False).add_to(m)
     return local_assets.localise(m)
-
-
-def legend_html() -> str:
-    """Stage colour legend (constants only, escaped anyway)."""
-    return "".join(f"<span style='display:inline-block;width:11px;height:11px;border-radius:6px;background:{ASSET_COLORS[s]};"
-                   f"margin:0 4px 0 10px'></span>{text(s)}" for s in ASSET_STAGES)
 
 
 def _wan(value) -> str:
     return "—" if value is None or pd.isna(value) else f"{float(value):,.0f} 万元"
 
 
-def board_html(frame: pd.DataFrame, stage: str) -> str:
-    """The cards of one board column (every data text escaped)."""
+def board_cards(frame: pd.DataFrame, stage: str) -> list[tuple[str, str, str]]:
+    """(asset_id, name, card HTML) of one board column, overdue first (every data text escaped)."""
     rows = frame[frame["stage"] == stage].sort_values(["days_overdue", "book_value_wan"], ascending=False, na_position="last")
     cards = []
     for r in rows.to_dict("records"):
         late = pd.notna(r.get("days_overdue"))
         plan = pd.Timestamp(r["planned_date"]).strftime("%Y-%m-%d") if pd.notna(r.get("planned_date")) else "未定"
         flag = f"<div style='color:#c0392b;font-weight:600'>逾期 {int(r['days_overdue'])} 天</div>" if late else ""
-        cards.append(
-            f"<div style='border:1px solid {'#e74c3c' if late else '#dcdde1'};border-left:5px solid {ASSET_COLORS[stage]};"
+        cards.append((str(r["asset_id"]), str(r["name"]),
+            f"<div class='pm-card' style='border:1px solid {'#e74c3c' if late else '#dcdde1'};border-left:5px solid {ASSET_COLORS[stage]};"
             f"border-radius:6px;padding:6px 8px;margin-bottom:8px;font-size:13px;background:#fff'>"
             f"<div style='font-weight:600'>{text(r['name'])}</div>"
             f"<div style='color:#555'>{text(r.get('county'))} · {text(r.get('asset_type'))} · {text(r.get('mode'))}</div>"
             f"<div>账面 {text(_wan(r.get('book_value_wan')))} · 计划 {text(plan)}</div>"
-            f"<div style='color:#555'>{text(r.get('responsible_unit'))} {text(r.get('responsible_leader'))}</div>{flag}</div>")
-    return "".join(cards) or "<div style='color:#999;font-size:13px'>（无）</div>"
+            f"<div style='color:#555'>{text(r.get('responsible_unit'))} {text(r.get('responsible_leader'))}</div>{flag}</div>"))
+    return cards
+
+
+EMPTY_COLUMN = "<div style='color:#999;font-size:13px'>（无）</div>"
+#: a card's button lies over the whole card, invisible: clicking anywhere on the card opens the case
+BOARD_CSS = """<style>
+[class*="st-key-asset-card-"] { position: relative; gap: 0; }
+[class*="st-key-asset-open-"] { position: absolute; inset: 0 0 8px 0; z-index: 1; }
+[class*="st-key-asset-open-"] button { width: 100%; height: 100%; min-height: 0; opacity: 0; cursor: pointer; }
+[class*="st-key-asset-card-"]:hover .pm-card, [class*="st-key-asset-card-"]:focus-within .pm-card { box-shadow: 0 0 0 2px #2980b9; }
+</style>"""
+
+
+def board_html(frame: pd.DataFrame, stage: str) -> str:
+    """The cards of one board column as one HTML text (every data text escaped)."""
+    return "".join(html for _id, _name, html in board_cards(frame, stage)) or EMPTY_COLUMN
+
+
+def open_case(asset_id: str, *, tab_key: str, case_tab: str, case_key: str = "asset_case") -> None:
+    """A board card's click (a button callback, run before the page): the case selector shows ``asset_id`` and the tabs
+    ``tab_key`` switch to ``case_tab`` — as if the user had picked the asset there."""
+    st.session_state[case_key] = asset_id
+    st.session_state[tab_key] = case_tab
+
+
+def board(frame: pd.DataFrame, *, tab_key: str, case_tab: str) -> None:
+    """The 推进看板: one column per stage, one card per asset; a click on a card opens that asset's case
+    (:func:`open_case`)."""
+    st.html(BOARD_CSS)
+    st.caption(t("assets_board_hint"))
+    for i, (col, stage) in enumerate(zip(st.columns(len(ASSET_STAGES)), ASSET_STAGES, strict=True)):
+        cards = board_cards(frame, stage)
+        col.markdown(f"**{stage}**（{len(cards)}）")
+        if not cards:
+            col.markdown(EMPTY_COLUMN, unsafe_allow_html=True)
+        for j, (asset_id, name, html) in enumerate(cards):
+            with col.container(key=f"asset-card-{i}-{j}"):
+                st.markdown(html, unsafe_allow_html=True)
+                st.button(md(t("assets_open_case", name=name)), key=f"asset-open-{i}-{j}", on_click=open_case, args=(asset_id,),
+                          kwargs={"tab_key": tab_key, "case_tab": case_tab})
 
 
 def table(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:

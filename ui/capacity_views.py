@@ -128,14 +128,16 @@ def capacity_map(regions: gpd.GeoDataFrame, shapes: gpd.GeoDataFrame, tidy: pd.D
     part = tidy[tidy["resource"] == resource].set_index("park_id")
     colours = {pid: share_colour(row) for pid, row in part.iterrows()}
     tips = {pid: f"{cap.BY_KEY[resource].label}：{describe(row)}" for pid, row in part.iterrows()}
-    return _map(regions, shapes, colours, tips)
+    legend = [(f"剩余 {label}", colour) for _floor, colour, label in SHARE_CLASSES] + [("超载", OVER_COLOUR), ("未填报", UNKNOWN_COLOUR)]
+    return maps.add_legend(_map(regions, shapes, colours, tips), legend, key="capacity", title=cap.BY_KEY[resource].label)
 
 
 def siting_map(regions: gpd.GeoDataFrame, shapes: gpd.GeoDataFrame, ranking: pd.DataFrame) -> folium.Map:
     """Parks green when feasible, grey when not, labelled with their rank."""
     colours = {r.park_id: FEASIBLE_COLOUR if r.feasible else INFEASIBLE_COLOUR for r in ranking.itertuples()}
     tips = {r.park_id: f"第 {i} 名 · {r.score} 分 · {'可承接' if r.feasible else '不满足'}" for i, r in enumerate(ranking.itertuples(), 1)}
-    return _map(regions, shapes, colours, tips, labels={r.park_id: str(i) for i, r in enumerate(ranking.itertuples(), 1)})
+    return maps.add_legend(_map(regions, shapes, colours, tips, labels={r.park_id: str(i) for i, r in enumerate(ranking.itertuples(), 1)}),
+                           [("可承接（数字为名次）", FEASIBLE_COLOUR), ("不满足", INFEASIBLE_COLOUR)], key="siting")
 
 
 def legend_html() -> str:

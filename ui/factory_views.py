@@ -63,6 +63,7 @@ def candidate_map(regions: gpd.GeoDataFrame, parks: gpd.GeoDataFrame, feasible: 
         if len(shown):
             maps.add_points(group, maps.feature_collection(shown, "factories", "factory_id", ["label", "name", "park_name", "score_text"],
                                                            lambda r, c=color: c), radius)
+    maps.add_legend(m, [("符合的厂房", FEASIBLE_COLOR), ("接近的厂房", NEAR_COLOR)], key="factory-candidates")
     folium.LayerControl(collapsed=False).add_to(m)
     return assets.localise(m)
 
@@ -80,6 +81,7 @@ def vacancy_map(regions: gpd.GeoDataFrame, parks: gpd.GeoDataFrame, factories: g
     shown = factories.assign(area_text=[f"{a:,.0f} ㎡" if pd.notna(a) else "" for a in factories["floor_area_m2"]])
     maps.add_points(group, maps.feature_collection(shown, "factories", "factory_id", ["name", "status", "area_text", "tenant"],
                                                    lambda r: FACTORY_COLORS.get(r.status, "#7f8c8d")), 5)
+    maps.add_legend(m, list(FACTORY_COLORS.items()), key="factory-vacancy", title="厂房状态")
     folium.LayerControl(collapsed=False).add_to(m)
     return assets.localise(m)
 

@@ -186,6 +186,14 @@ def pending_table(frame: pd.DataFrame) -> pd.DataFrame:
                          "合同投资（万元）": pending["investment_wan"]}).reset_index(drop=True)
 
 
+def located_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """The shown projects with a position, one row per point on the map and in the same order (``ui.mapkit.linking``
+    maps rows to points through ``frame["project_id"]``)."""
+    located = frame[frame.geometry.notna()]
+    return pd.DataFrame({"项目名称": located["name"], "单位": located["unit"], "阶段": located["stage"], "红黄灯": located["light"],
+                         "所在园区": located["park_name"], "合同投资（万元）": located["investment_wan"]}).reset_index(drop=True)
+
+
 def kpis(month: str, counties: tuple[str, ...] | None) -> tuple[dict, pd.DataFrame]:
     """Year-to-date KPIs of the month's snapshot and the target completion (for ``widgets.kpi_cards``)."""
     report = month_report(month, counties)

@@ -65,3 +65,36 @@ def test_a_stage_change_reaches_the_maps(demo_copy_env):
     assert colour_of(row.asset_id) == ASSET_COLORS[ASSET_STAGES[0]]
     av.change_stage(row.asset_id, ASSET_STAGES[1], date(2018, 6, 30), note="测试", mode=None)
     assert colour_of(row.asset_id) == ASSET_COLORS[ASSET_STAGES[1]]
+
+
+def test_board_cards_carry_their_asset_and_a_click_opens_its_case(monkeypatch):
+    frame = pd.DataFrame([{"asset_id": aid, "name": name, "county": "甲县", "asset_type": "闲置楼宇", "mode": "出租",
+                           "book_value_wan": value, "planned_date": pd.NaT, "responsible_unit": "", "responsible_leader": "",
+                           "stage": "招商推介", "days_overdue": late}
+                          for aid, name, value, late in (("A1", "甲楼", 10.0, None), ("A2", "乙楼", 99.0, None), ("A3", "丙楼", 1.0, 3.0))])
+    cards = av.board_cards(frame, "招商推介")
+    assert [(aid, name) for aid, name, _html in cards] == [("A3", "丙楼"), ("A2", "乙楼"), ("A1", "甲楼")]  # overdue, then value
+    assert av.board_html(frame, "招商推介") == "".join(html for *_ids, html in cards)
+    state: dict = {}
+    monkeypatch.setattr(av.st, "session_state", state)
+    av.open_case("A2", tab_key="assets-tab", case_tab="一处一策")
+    assert state == {"asset_case": "A2", "assets-tab": "一处一策"}
+
+
+def test_a_board_card_opens_its_case_on_the_page(demo_env):
+    from tests.ui.test_pages import PAGES_DIR, app_test
+    from ui.text import t
+
+    at = app_test(next(PAGES_DIR.glob("*闲置资产盘活.py")))
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    cards = [b for b in at.button if b.key and b.key.startswith("asset-open-")]
+    assert len(cards) == 30  # one per demo asset
+    case = next(s for s in at.selectbox if s.label == t("assets_pick"))
+    first = case.value
+    target = next(b for b in cards if b.label == t("assets_open_case", name="横沟桥镇储备地块"))
+    assert first != "A-006"
+    target.click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert next(s for s in at.selectbox if s.label == t("assets_pick")).value == "A-006"
+    assert at.session_state["assets-tab"] == t("assets_tab_case")

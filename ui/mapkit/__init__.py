@@ -38,7 +38,7 @@ from layers import regions as region_layer
 from layers.vocab import ASSET_COLORS, FACTORY_COLORS, PARK_STYLE, STAGE_COLORS
 from ui import data
 from ui.basemaps import NONE, Basemap
-from ui.mapkit import payload
+from ui.mapkit import linking, payload
 from ui.text import t
 
 FRONTEND = Path(__file__).resolve().parent / "frontend"
@@ -58,7 +58,7 @@ POINT_STYLES = {  # layer → (key column, category column, colours, radius, cel
     "assets": ("asset_id", "stage", ASSET_COLORS, 6, "#8e44ad"),
     "projects": ("project_id", "stage", STAGE_COLORS, 4, "#2980b9"),
 }
-TEXT_KEYS = ("layers_title", "aggregated", "basemap_failed", "cell_count", "zoom_in", "map_error")
+TEXT_KEYS = ("layers_title", "aggregated", "basemap_failed", "cell_count", "zoom_in", "map_error", "legend_show", "legend_hide")
 
 
 #: A layer sent as grid cells shows its own features once the view is zoomed in this far and holds few enough.
@@ -66,6 +66,7 @@ DETAIL_ZOOM = 9
 DETAIL_BUDGET = 20_000
 DETAIL_STATE = "_mapkit_detail_documents"  # session state: the view documents sent to this user, by version
 DETAIL_KEEP = 12
+LINK_STATE = "_mapkit_links"  # session state: map key → the linking.Link of its map and table
 
 
 @dataclass(frozen=True)
@@ -375,10 +376,11 @@ def _display_bounds(bounds, crs: str) -> list[float] | None:
 
 def workbench_map(layers: Sequence[MapLayer], *, key: str, basemap: Basemap = NONE, height: int = 620,
                   bounds: Sequence[float] | None = None, highlight: dict[str, Sequence[str]] | None = None,
-                  focus: tuple[str, str] | None = None, visible: Sequence[str] | None = None, tools: bool = True) -> dict:
+                  focus: tuple | None = None, visible: Sequence[str] | None = None, tools: bool = True) -> dict:
     """Render the map; ``bounds`` (WGS-84 w, s, e, n) is fitted when it changes, ``highlight`` maps layer → ids,
-    ``focus`` = (layer, id) pans to one feature, ``tools`` shows the draw/measure controls. Returns the user's
-    actions (see the module docstring)."""
+    ``focus`` = (layer, id) pans to one feature (once per distinct focus: a third element, e.g. a counter, pans to the
+    same feature again), ``tools`` shows the draw/measure controls. The legend panel folds; the choice is kept per
+    ``key`` in the browser tab. Returns the user's actions (see the module docstring)."""
     previous = st.session_state.get(key) or {}
     have = previous.get("have") if isinstance(previous, dict) else None
     if any(layer.detail is not None for layer in layers):
@@ -394,6 +396,7 @@ def workbench_map(layers: Sequence[MapLayer], *, key: str, basemap: Basemap = NO
         "sent": sorted({doc.version for doc in documents} - set(have or ())),
         "basemap": basemap.to_args(),
         "height": int(height),
+        "map_id": str(key),
         "tools": bool(tools),
         "texts": {k: t(f"wb_{k}") for k in TEXT_KEYS},
         "visible": list(visible) if visible is not None else None,
@@ -406,6 +409,35 @@ def workbench_map(layers: Sequence[MapLayer], *, key: str, basemap: Basemap = NO
     if focus and focus[0] in by_name:
         index = by_name[focus[0]].indices([focus[1]])
         if index:
-            args["focus"] = {"layer": focus[0], "i": index[0], "key": f"{focus[0]}:{focus[1]}:{basemap.crs}"}
+            again = f":{focus[2]}" if len(focus) > 2 else ""
+            args["focus"] = {"layer": focus[0], "i": index[0], "key": f"{focus[0]}:{focus[1]}:{basemap.crs}{again}"}
     value = _component()(key=key, default=None, **args)
     return normalise(value if isinstance(value, dict) else None, layers, basemap.crs, held_details())
+
+
+def fresh_click(map_key: str, layers: Sequence[MapLayer], crs: str = "wgs84") -> dict | None:
+    """The feature (``{"layer", "id"}``) clicked on map ``map_key`` when that click is newer than the one its
+    :func:`table_link` took in last, else None — e.g. to show the clicked feature's layer in the table first."""
+    value = state(map_key, layers, crs)
+    link = st.session_state.get(LINK_STATE, {}).get(map_key)
+    click = (value["seq"], value["position"]) if value["position"] else None
+    return value["clicked"] if click is not None and (link is None or click != link.click) else None
+
+
+def table_link(map_key: str, table_key: str, layers: Sequence[MapLayer], *, layer: str, ids: Sequence, crs: str = "wgs84") -> linking.Link:
+    """The feature selected on map ``map_key`` and in table ``table_key`` (an ``st.dataframe`` with
+    ``on_select="rerun", selection_mode="single-row"`` listing the features ``ids`` of ``layer``, in its row order),
+    from what each reported last (:func:`linking.reconcile`). Call before drawing either: when a click on the map
+    moved the selection, the table's selection is set here so the table shows that row selected. Pass the link's
+    ``highlight()`` and ``focus()`` to :func:`workbench_map`."""
+    value = state(map_key, layers, crs)
+    table = st.session_state.get(table_key) or {}
+    rows = list((table.get("selection") or {}).get("rows") or [])
+    links = dict(st.session_state.get(LINK_STATE, {}))
+    click = (value["seq"], value["position"]) if value["position"] else None
+    link = linking.reconcile(links.get(map_key), layer=layer, ids=ids, clicked=value["clicked"], click=click, rows=rows)
+    links[map_key] = link
+    st.session_state[LINK_STATE] = links
+    if rows != list(link.rows):
+        st.session_state[table_key] = link.selection()
+    return link

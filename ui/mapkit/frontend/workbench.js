@@ -135,13 +135,44 @@
     S.panel = new Panel({ position: "topright" }).addTo(map).getContainer();
   }
 
+  // The panel folds to its title bar; the choice is kept for this map while the tab lives (sessionStorage), so a
+  // rerun, a reload of the frame or a visit to another page and back do not unfold it again.
+  function legendKey() { return "parkmap:legend:" + ((S.args && S.args.map_id) || "map"); }
+  function storedCollapsed() {
+    try { return window.sessionStorage.getItem(legendKey()) === "1"; } catch (err) { return false; }
+  }
+  function setCollapsed(collapsed) {
+    S.collapsed = !!collapsed;
+    try { window.sessionStorage.setItem(legendKey(), S.collapsed ? "1" : "0"); } catch (err) { /* storage off: this view only */ }
+    applyCollapsed();
+  }
+  function applyCollapsed() {
+    const div = S.panel;
+    if (!div) return;
+    div.classList.toggle("wb-collapsed", !!S.collapsed);
+    const button = div.querySelector(".wb-panel-toggle");
+    if (button) {
+      button.setAttribute("aria-expanded", S.collapsed ? "false" : "true");
+      button.title = S.collapsed ? t("legend_show", "展开图例") : t("legend_hide", "收起图例");
+      button.querySelector(".wb-caret").textContent = S.collapsed ? "▸" : "▾";
+    }
+  }
+
   function buildPanel() {
     const div = S.panel;
     div.replaceChildren();
-    const title = document.createElement("div");
-    title.textContent = t("layers_title", "图层与图例");
-    title.style.fontWeight = "700";
+    const title = document.createElement("button");
+    title.type = "button";
+    title.className = "wb-panel-toggle";
+    const caret = document.createElement("span");
+    caret.className = "wb-caret";
+    title.appendChild(caret);
+    title.appendChild(document.createTextNode(" " + t("layers_title", "图层与图例")));
+    title.addEventListener("click", () => setCollapsed(!S.collapsed));
     div.appendChild(title);
+    const body = document.createElement("div");
+    body.className = "wb-panel-body";
+    div.appendChild(body);
     for (const meta of S.order) {
       const label = document.createElement("label");
       const box = document.createElement("input");
@@ -156,7 +187,7 @@
       });
       label.appendChild(box);
       label.appendChild(document.createTextNode(" " + meta.label + (meta.truncated ? t("aggregated", "（已聚合）") : "")));
-      div.appendChild(label);
+      body.appendChild(label);
       const legend = (meta.legend || []).concat(meta.dl || []);  // cells, then the colours of zoomed-in features
       if (legend.length) {
         const sw = document.createElement("div");
@@ -171,9 +202,10 @@
           item.appendChild(document.createTextNode(text));
           sw.appendChild(item);
         }
-        div.appendChild(sw);
+        body.appendChild(sw);
       }
     }
+    applyCollapsed();
   }
 
   // ---- basemap ------------------------------------------------------------------------------------
@@ -525,6 +557,7 @@
       initMap(args);
       S.visible = new Set(args.visible || args.layers.map((m) => m.name));
       S.value.visible = [...S.visible];
+      S.collapsed = storedCollapsed();
     }
     applyBasemap(args.basemap);
     S.stats.renders++;
@@ -568,6 +601,17 @@
   // ---- a small API for scripts and tests (same code paths as the mouse) --------------------------
   window.workbench = {
     state: () => JSON.parse(JSON.stringify(S.value)),
+    legendCollapsed: () => !!S.collapsed,
+    toggleLegend: () => setCollapsed(!S.collapsed),
+    // The scale bar as drawn (text, width in px) and the map's own metres per pixel at its centre.
+    scale: () => {
+      const line = document.querySelector(".leaflet-control-scale-line");
+      if (!line) return null;
+      const size = S.map.getSize(), y = size.y / 2;
+      const metresPerPx = S.map.distance(S.map.containerPointToLatLng([0, y]), S.map.containerPointToLatLng([100, y])) / 100;
+      return { text: line.textContent, width: line.getBoundingClientRect().width, lat: S.map.getCenter().lat,
+               zoom: S.map.getZoom(), metresPerPx };
+    },
     stats: () => Object.assign({}, S.stats),
     highlighted: () => Object.fromEntries(Object.entries(S.highlight).map(([k, v]) => [k, [...v]])),
     notice: () => document.getElementById("notice").hidden ? "" : document.getElementById("notice").textContent,

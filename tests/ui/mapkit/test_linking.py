@@ -1,0 +1,92 @@
+"""Map ↔ table selection (ui.mapkit.linking): a click selects the row, a row selects and pans to the feature, a
+selection follows its feature when the table changes, and a county pick gives that county's bounds."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pytest
+import shapely
+
+from ui.mapkit.linking import Link, county_bounds, id_at, reconcile, row_of
+
+IDS = ["P-3", "P-1", "P-7"]
+
+
+def step(prev, *, ids=IDS, clicked=None, click=None, rows=(), layer="projects"):
+    return reconcile(prev, layer=layer, ids=ids, clicked=clicked, click=click, rows=rows)
+
+
+def test_row_of_and_id_at_map_ids_and_rows_both_ways():
+    assert row_of(IDS, "P-7") == 2 and row_of(IDS, "P-9") is None and row_of(IDS, None) is None
+    assert row_of([101, 102], "102") == 1  # the map reports ids as text
+    assert id_at(IDS, [1]) == "P-1" and id_at(IDS, []) is None and id_at(IDS, [5]) is None
+    for i, fid in enumerate(IDS):
+        assert id_at(IDS, [row_of(IDS, fid)]) == fid and row_of(IDS, id_at(IDS, [i])) == i
+
+
+def test_a_click_on_the_map_selects_the_row_without_panning():
+    link = step(None, clicked={"layer": "projects", "id": "P-7"}, click=(1, (114.1, 29.8)))
+    assert (link.id, link.rows, link.source) == ("P-7", (2,), "map")
+    assert link.highlight() == {"projects": ["P-7"]} and link.focus() is None
+    assert link.selection() == {"selection": {"rows": [2], "columns": [], "cells": []}}
+    # the next run: the table now reports the row this link set; nothing changes, nothing pans
+    again = step(link, clicked={"layer": "projects", "id": "P-7"}, click=(1, (114.1, 29.8)), rows=(2,))
+    assert again == link
+
+
+def test_a_row_picked_in_the_table_highlights_and_pans_once():
+    first = step(None, rows=(1,))
+    assert (first.id, first.rows, first.source) == ("P-1", (1,), "table")
+    assert first.highlight() == {"projects": ["P-1"]} and first.focus() == ("projects", "P-1", 1)
+    assert step(first, rows=(1,)) == first  # a rerun keeps the same focus: the map does not pan again
+    cleared = step(first, rows=())
+    assert cleared.id is None and cleared.highlight() == {} and cleared.focus() is None
+    back = step(cleared, rows=(1,))
+    assert back.focus() == ("projects", "P-1", 2)  # picked again after the user panned away: pans again
+
+
+def test_the_newest_action_wins():
+    clicked = step(step(None, rows=(0,)), clicked={"layer": "projects", "id": "P-7"}, click=(1, (1.0, 2.0)), rows=(0,))
+    assert (clicked.id, clicked.rows, clicked.source) == ("P-7", (2,), "map")
+    picked = step(clicked, clicked={"layer": "projects", "id": "P-7"}, click=(1, (1.0, 2.0)), rows=(1,))
+    assert (picked.id, picked.source) == ("P-1", "table")
+    # a reloaded map frame restarts its click counter: the same number at another position is a new click
+    reloaded = step(picked, clicked={"layer": "projects", "id": "P-3"}, click=(1, (3.0, 4.0)), rows=(1,))
+    assert (reloaded.id, reloaded.rows) == ("P-3", (0,))
+
+
+@pytest.mark.parametrize("clicked", [None, {"layer": "parks", "id": "P-GX"}, {"layer": "projects", "id": None}])
+def test_a_click_beside_every_feature_or_on_another_layer_clears(clicked):
+    link = step(step(None, rows=(0,)), clicked=clicked, click=(4, (1.0, 1.0)), rows=(0,))
+    assert link.id is None and link.rows == () and link.highlight() == {}
+
+
+def test_a_clicked_feature_the_table_does_not_list_is_highlighted_without_a_row():
+    link = step(None, clicked={"layer": "projects", "id": "P-9"}, click=(1, (1.0, 1.0)))
+    assert link.id == "P-9" and link.rows == () and link.highlight() == {"projects": ["P-9"]}
+
+
+def test_the_selection_follows_its_feature_when_the_table_changes():
+    link = step(None, rows=(1,))
+    moved = step(link, ids=["P-8", "P-3", "P-1"], rows=(1,))  # a filter added a row before it
+    assert (moved.id, moved.rows) == ("P-1", (2,)) and moved.focus() == link.focus()
+    gone = step(moved, ids=["P-8"], rows=(2,))
+    assert gone.id == "P-1" and gone.rows == ()  # still highlighted, no row to select
+    other_layer = step(moved, layer="factories", ids=["F-1", "F-2", "F-3"], rows=(2,))
+    assert other_layer.id is None and other_layer.rows == ()  # the table now lists another layer
+
+
+def test_county_bounds_are_the_picked_regions_bounds():
+    regions = gpd.GeoDataFrame({"adcode": ["421202", "421221", "421200"]},
+                               geometry=[shapely.box(114.0, 29.6, 114.6, 30.1), shapely.box(113.6, 29.8, 114.1, 30.2),
+                                         shapely.box(113.5, 28.9, 114.9, 30.3)], crs="EPSG:4326")
+    assert county_bounds(regions, ["421202"]) == (114.0, 29.6, 114.6, 30.1)
+    assert county_bounds(regions, ("421202", "421221")) == (113.6, 29.6, 114.6, 30.2)
+    assert county_bounds(regions, []) is None and county_bounds(regions, None) is None
+    assert county_bounds(regions, ["999999"]) is None
+    metric = regions.to_crs("EPSG:3857")
+    assert county_bounds(metric, ["421202"]) == pytest.approx((114.0, 29.6, 114.6, 30.1))
+
+
+def test_an_empty_link_selects_nothing():
+    assert Link().highlight() == {} and Link().focus() is None and Link().selection()["selection"]["rows"] == []
