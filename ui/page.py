@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import streamlit as st
 
 from ui import data, identity
 from ui.safe_html import md
-from ui.text import t
+from ui.text import LANG, t
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -16,12 +17,18 @@ ROOT = Path(__file__).resolve().parent.parent
 def pages() -> list[tuple[str, str]]:
     """(script, label) in sidebar order: the overview, then ``pages/N_标题.py`` sorted by N."""
     found = sorted(ROOT.glob("pages/*.py"), key=lambda p: (int(p.stem.split("_", 1)[0]) if p.stem[0].isdigit() else 999, p.stem))
-    return [("app.py", t("overview"))] + [(f"pages/{p.name}", p.stem.split("_", 1)[-1]) for p in found]
+    return [("app.py", t("overview"))] + [(f"pages/{p.name}", _label(p.stem.split("_", 1)[-1])) for p in found]
 
 
-def setup(title: str, *, icon: str = "🗺️") -> data.Scope:
+def _label(name: str) -> str:
+    """The sidebar entry of a page: its file name, or a longer ``nav_<name>`` text (13_大屏.py is served at /大屏)."""
+    return t(f"nav_{name}") if f"nav_{name}" in LANG else name
+
+
+def setup(title: str, *, icon: str = "🗺️", empty: Callable[[], None] | None = None) -> data.Scope:
     """Configure the page and return the user's scope (``Scope.counties``: the scope value of :mod:`layers._scope` —
-    counties, or a park user's parks; None = all)."""
+    counties, or a park user's parks; None = all). ``empty`` draws the page's own state of an empty store instead of
+    the first-run choice (the 大屏 on a wall screen has no widgets)."""
     st.set_page_config(page_title=f"{title} · {t('app_title')}", page_icon=icon, layout="wide")
     st.html(f"<style>{chinese_uploader_css()}</style>")
     st.sidebar.markdown(f"### {t('app_title')}")
@@ -30,7 +37,9 @@ def setup(title: str, *, icon: str = "🗺️") -> data.Scope:
     if state == "empty":  # a new store: offer the demo or a local dataset, show no page until one is chosen
         from ui import onboarding
 
-        if not account.may("accounts"):
+        if empty is not None:
+            empty()
+        elif not account.may("accounts"):
             st.info(t("ob_not_admin"))
         else:
             onboarding.render()
