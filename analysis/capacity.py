@@ -10,6 +10,11 @@ Counting rule (认定口径), the same everywhere in the product:
 * **reserved** is the sum of the needs of projects located in the park (``park_id``) at 签约, 注册 or 开工
   (:data:`RESERVE_STAGES`), shown by stage. 在谈 projects are shown separately as ``if_negotiating_lands``;
   线索, 停滞 and 终止 projects reserve nothing.
+* **land of started projects** is a setting (``config/capacity.toml`` ``[land] started_projects``,
+  :data:`STARTED_LAND_RULES`): land is granted (出让/供地) before construction starts, so a 开工 project's land has
+  already left 可供地 — counting it again would subtract it twice. The default ``"granted"`` leaves it out of the
+  reserve (its amount is shown as ``granted_started``); ``"reserve"`` counts it, for a park whose 可供地 figure still
+  includes land granted but not yet built on.
 * **remaining** = supply − occupied − reserved, never negative: the shortfall is ``over_committed`` (≥ 0),
   so ``remaining − over_committed`` is the signed balance. When the park has not reported the supply (or the
   used figure) of a resource, remaining is unknown (NaN) and ``known`` is False.
@@ -19,8 +24,10 @@ Units: land 亩, power kVA, water 吨/日, gas m³/日, energy 吨标准煤 (tce
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -32,6 +39,14 @@ from layers import park_metrics, parks, projects
 STAGE_KEYS = {"签约": "signed", "注册": "registered", "开工": "started"}
 RESERVE_STAGES = tuple(STAGE_KEYS)
 NEGOTIATING_STAGES = ("在谈",)
+CONFIG = Path(__file__).resolve().parent.parent / "config" / "capacity.toml"
+#: How the land of projects at 开工 counts (``config/capacity.toml`` ``[land] started_projects``), with the sentence
+#: the pages show for the rule in force.
+STARTED_LAND_RULES = {
+    "granted": "开工项目的用地已出让、不在可供地内，不再计入项目储备（避免重复扣减）",
+    "reserve": "开工项目的用地仍计入项目储备（适用于可供地含已出让未建设土地的园区）",
+}
+DEFAULT_STARTED_LAND = "granted"
 
 
 @dataclass(frozen=True)
@@ -57,8 +72,21 @@ RESOURCES = (
 BY_KEY = {r.key: r for r in RESOURCES}
 NEED_COLUMNS = {r.key: r.need for r in RESOURCES if r.need}
 TIDY_COLUMNS = ("park_id", "park", "county_adcode", "resource", "label", "unit", "supply", "occupied",
-                *(f"reserved_{k}" for k in STAGE_KEYS.values()), "reserved", "if_negotiating_lands", "remaining",
-                "over_committed", "remaining_if_negotiating", "remaining_share", "known")
+                *(f"reserved_{k}" for k in STAGE_KEYS.values()), "reserved", "granted_started", "if_negotiating_lands",
+                "remaining", "over_committed", "remaining_if_negotiating", "remaining_share", "known")
+
+
+def started_land_rule(path: Path | str | None = None) -> str:
+    """The configured counting rule for started projects' land (a key of :data:`STARTED_LAND_RULES`); the default
+    when the file or the key is absent. An unknown value is refused with a Chinese :class:`ValueError`."""
+    path = Path(path) if path is not None else CONFIG
+    if not path.exists():
+        return DEFAULT_STARTED_LAND
+    with path.open("rb") as fh:
+        rule = tomllib.load(fh).get("land", {}).get("started_projects", DEFAULT_STARTED_LAND)
+    if rule not in STARTED_LAND_RULES:
+        raise ValueError(f"{path.name} 中 [land] started_projects = “{rule}” 无法识别，可选：{'、'.join(STARTED_LAND_RULES)}")
+    return rule
 
 
 def load_inputs(con: duckdb.DuckDBPyConnection, county: str | Sequence[str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -89,12 +117,18 @@ def _number(value) -> float:
     return float(value) if value is not None and not pd.isna(value) else np.nan
 
 
-def capacity(parks_frame: pd.DataFrame, projects_frame: pd.DataFrame, *, extra: Mapping[str, Mapping[str, float]] | None = None) -> pd.DataFrame:
+def capacity(parks_frame: pd.DataFrame, projects_frame: pd.DataFrame, *, extra: Mapping[str, Mapping[str, float]] | None = None,
+             started_land: str | None = None) -> pd.DataFrame:
     """Tidy capacity: one row per park × resource (columns :data:`TIDY_COLUMNS`), values in that resource's ``unit``.
 
     ``extra`` maps park_id → {resource key: amount} added to that park's reserve (a hypothetical project,
-    see :func:`analysis.siting.what_if`); nothing is stored.
+    see :func:`analysis.siting.what_if`); nothing is stored. ``started_land`` is the counting rule for 开工 projects'
+    land (:data:`STARTED_LAND_RULES`; None = the configured one, :func:`started_land_rule`): under ``"granted"`` their
+    land is in ``granted_started`` and not in ``reserved_started``.
     """
+    rule = started_land or started_land_rule()
+    if rule not in STARTED_LAND_RULES:
+        raise ValueError(f"未知的开工项目用地口径：{rule}")
     needs = pipeline(projects_frame)
     by = {(p, s): row for (p, s), row in needs.set_index(["park_id", "stage"]).iterrows()}
     rows = []
@@ -104,9 +138,11 @@ def capacity(parks_frame: pd.DataFrame, projects_frame: pd.DataFrame, *, extra: 
             occupied = 0.0 if res.used is None else _number(getattr(park, res.used, None))
             row = {"park_id": park.park_id, "park": park.name, "county_adcode": park.county_adcode, "resource": res.key,
                    "label": res.label, "unit": res.unit, "supply": supply, "occupied": occupied}
-            reserved = 0.0
+            reserved, row["granted_started"] = 0.0, 0.0
             for stage, key in STAGE_KEYS.items():
                 amount = float(by[park.park_id, stage][res.need]) if res.need and (park.park_id, stage) in by else 0.0
+                if res.key == "land" and stage == "开工" and rule == "granted":
+                    row["granted_started"], amount = amount, 0.0
                 row[f"reserved_{key}"] = amount
                 reserved += amount
             reserved += float((extra or {}).get(park.park_id, {}).get(res.key, 0.0))

@@ -16,6 +16,10 @@ AS_OF = date.fromisoformat(cat.AS_OF)
 STEPS = ("签约", "注册", "开工", "投产")
 UNIT_NAME = {u[0]: u[1] for u in cat.UNITS}
 UNIT_COUNTY = {u[0]: u[4] for u in cat.UNITS}
+#: Land needs are drawn as investment ÷ 投资强度 and then scaled by this: the demo's pipeline (hundreds of signed 亿元
+#: projects) at full size would over-commit 8 of its 9 parks, leaving 项目选址 nothing to show. Scaling the land
+#: (and the power and water drawn from it) draws no extra random numbers, so every seed figure stays as it was.
+LAND_SCALE = 0.3
 
 
 class ProjectFactory:
@@ -88,11 +92,11 @@ class ProjectFactory:
         big = amount >= BIG1[0]
         if category == "工业":
             sign_type = "合同" if rng.random() < 0.82 else "协议"
-            land = amount / rng.uniform(150, 450)
+            land = amount / rng.uniform(150, 450) * LAND_SCALE
             power = land * rng.uniform(15, 50)
         else:
             sign_type = "合同" if rng.random() < 0.62 else ("框架协议" if big and rng.random() < 0.4 else "协议")
-            land = amount / rng.uniform(300, 1500) if rng.random() < 0.7 else 0.0
+            land = amount / rng.uniform(300, 1500) * LAND_SCALE if rng.random() < 0.7 else 0.0
             power = land * rng.uniform(3, 12)
         funds_share = {"投产": (0.55, 0.95), "开工": (0.12, 0.45), "注册": (0.0, 0.08), "停滞": (0.0, 0.05)}.get(stage, (0.0, 0.01))
         signed_on = dates.get("signed_on")

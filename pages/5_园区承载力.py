@@ -16,6 +16,7 @@ from ui.text import t
 scope = page.setup(t("cap_title"))
 st.title(t("cap_title"))
 st.caption(t("cap_rule"))
+st.caption(t("cap_land_rule", rule=cap.STARTED_LAND_RULES[cap.started_land_rule()]))
 
 tidy, wide = views.capacity_tables(scope.counties)
 names = views.county_names(scope.counties)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from analysis import capacity as cap
 from analysis.siting import Need
 from ui import capacity_views as views
 from ui import data, page, uploads, widgets
@@ -14,6 +15,7 @@ from ui.text import t
 scope = page.setup(t("site_title"))
 st.title(t("site_title"))
 st.caption(t("site_hint"))
+st.caption(t("cap_land_rule", rule=cap.STARTED_LAND_RULES[cap.started_land_rule()]))
 
 names = views.county_names(scope.counties)
 county_options = [code for code in names if code in set(data.load_units(scope.counties)["county_adcode"])]

@@ -43,7 +43,7 @@ def projects_frame() -> pd.DataFrame:
 
 @pytest.fixture
 def tidy() -> pd.DataFrame:
-    return cap.capacity(parks_frame(), projects_frame())
+    return cap.capacity(parks_frame(), projects_frame(), started_land="granted")
 
 
 def cell(tidy, park, resource, column):
@@ -56,17 +56,47 @@ def test_one_row_per_park_and_resource(tidy):
     assert set(tidy["resource"]) == {"land", "power", "water", "gas", "energy"}
 
 
-def test_land_supply_is_available_land_and_only_signed_to_started_reserve(tidy):
+def test_land_supply_is_available_land_and_signed_registered_reserve(tidy):
+    """The default rule: a 开工 project's land was granted before construction, so it is already out of 可供地."""
     assert cell(tidy, "A", "land", "supply") == 500
     assert cell(tidy, "A", "land", "occupied") == 0
     assert (cell(tidy, "A", "land", "reserved_signed"), cell(tidy, "A", "land", "reserved_registered"),
+            cell(tidy, "A", "land", "reserved_started")) == (100, 50, 0)
+    assert cell(tidy, "A", "land", "granted_started") == 30  # shown, not subtracted again
+    assert cell(tidy, "A", "land", "reserved") == 150
+    assert cell(tidy, "A", "land", "remaining") == 350
+    assert cell(tidy, "A", "land", "if_negotiating_lands") == 200
+    assert cell(tidy, "A", "land", "remaining_if_negotiating") == 150
+    assert cell(tidy, "A", "land", "over_committed") == 0
+    assert cell(tidy, "A", "land", "remaining_share") == pytest.approx(350 / 500)
+    assert cell(tidy, "A", "power", "reserved_started") == 200  # the rule is about land only
+    assert cell(tidy, "A", "power", "granted_started") == 0
+
+
+def test_reserve_rule_counts_started_projects_land():
+    tidy = cap.capacity(parks_frame(), projects_frame(), started_land="reserve")
+    assert (cell(tidy, "A", "land", "reserved_signed"), cell(tidy, "A", "land", "reserved_registered"),
             cell(tidy, "A", "land", "reserved_started")) == (100, 50, 30)
+    assert cell(tidy, "A", "land", "granted_started") == 0
     assert cell(tidy, "A", "land", "reserved") == 180
     assert cell(tidy, "A", "land", "remaining") == 320
-    assert cell(tidy, "A", "land", "if_negotiating_lands") == 200
     assert cell(tidy, "A", "land", "remaining_if_negotiating") == 120
-    assert cell(tidy, "A", "land", "over_committed") == 0
-    assert cell(tidy, "A", "land", "remaining_share") == pytest.approx(320 / 500)
+    assert cell(tidy, "A", "power", "remaining") == 2300  # other resources do not depend on the rule
+
+
+def test_rule_comes_from_config(tmp_path, monkeypatch):
+    assert cap.started_land_rule(tmp_path / "absent.toml") == cap.DEFAULT_STARTED_LAND == "granted"
+    assert cap.started_land_rule() == "granted"  # the shipped config/capacity.toml keeps the default
+    path = tmp_path / "capacity.toml"
+    path.write_text('[land]\nstarted_projects = "reserve"\n', encoding="utf-8")
+    assert cap.started_land_rule(path) == "reserve"
+    monkeypatch.setattr(cap, "CONFIG", path)
+    assert cell(cap.capacity(parks_frame(), projects_frame()), "A", "land", "remaining") == 320
+    path.write_text('[land]\nstarted_projects = "twice"\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="无法识别"):
+        cap.started_land_rule(path)
+    with pytest.raises(ValueError, match="口径"):
+        cap.capacity(parks_frame(), projects_frame(), started_land="twice")
 
 
 def test_power_subtracts_used_and_reserve(tidy):
@@ -94,7 +124,7 @@ def test_unreported_supply_is_unknown_not_zero(tidy):
 
 def test_extra_reserve_is_added_in_memory_only(tidy):
     more = cap.capacity(parks_frame(), projects_frame(), extra={"A": {"land": 20.0, "power": 2400.0}})
-    assert cell(more, "A", "land", "remaining") == 300
+    assert cell(more, "A", "land", "remaining") == 330
     assert cell(more, "A", "power", "remaining") == 0
     assert cell(more, "A", "power", "over_committed") == 100
     assert cell(more, "B", "land", "over_committed") == 50  # other parks unchanged
@@ -103,7 +133,7 @@ def test_extra_reserve_is_added_in_memory_only(tidy):
 def test_wide_has_units_in_column_names(tidy):
     wide = cap.wide(tidy, parks_frame())
     a = wide.set_index("park_id").loc["A"]
-    assert a["land_supply_mu"] == 500 and a["land_remaining_mu"] == 320 and a["planned_area_mu"] == 3000
+    assert a["land_supply_mu"] == 500 and a["land_remaining_mu"] == 350 and a["planned_area_mu"] == 3000
     assert a["power_reserved_kva"] == 1700 and a["water_remaining_t_d"] == 450 and a["energy_if_negotiating_tce"] == 0
     assert wide.set_index("park_id").loc["B", "land_over_committed_mu"] == 50
 
@@ -125,3 +155,22 @@ def test_demo_counting_rule(demo_con):
     power = tidy[tidy["resource"] == "power"].set_index("park_id")
     for park_id, balance in rows:
         assert power.at[park_id, "remaining"] - power.at[park_id, "over_committed"] == pytest.approx(balance)
+
+
+def test_demo_started_land_rule_changes_land_by_the_started_projects(demo_con):
+    """Switching the rule moves each park's land balance by exactly its 开工 projects' land (plain SQL)."""
+    parks, projects = cap.load_inputs(demo_con)
+    granted = cap.capacity(parks, projects, started_land="granted")
+    counted = cap.capacity(parks, projects, started_land="reserve")
+    started = dict(demo_con.execute("SELECT park_id, sum(land_mu) FROM projects WHERE stage = '开工' AND park_id IS NOT NULL "
+                                    "GROUP BY park_id").fetchall())
+    land_g = granted[granted["resource"] == "land"].set_index("park_id")
+    land_r = counted[counted["resource"] == "land"].set_index("park_id")
+    assert sum(started.values()) > 1000  # the demo has started projects on park land
+    for park_id in land_g.index:
+        moved = (land_g.at[park_id, "remaining"] - land_g.at[park_id, "over_committed"]) - (
+            land_r.at[park_id, "remaining"] - land_r.at[park_id, "over_committed"])
+        assert moved == pytest.approx(started.get(park_id, 0.0))
+        assert land_g.at[park_id, "granted_started"] == pytest.approx(started.get(park_id, 0.0))
+    others = granted["resource"] != "land"
+    pd.testing.assert_frame_equal(granted[others].drop(columns="granted_started"), counted[others].drop(columns="granted_started"))

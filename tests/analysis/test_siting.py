@@ -152,3 +152,15 @@ def test_candidates_without_park():
 def test_need_amounts_only_positive():
     assert Need(land_mu=1, power_kva=0).amounts() == {"land": 1.0}
     assert list(itertools.islice(siting.need_of({"land_mu": 2.0, "power_kva": None, "industry_chain": "x"}).amounts(), 5)) == ["land"]
+
+
+def test_demo_120_mu_project_has_room_in_most_parks(demo_con):
+    """The demo's pipeline leaves room: a 120 亩 project (with the page's default 2,000 kVA) fits in ≥ 5 of the 9 parks
+    under the default counting rule, and the rule that counts 开工 land again leaves fewer."""
+    parks, projects = cap.load_inputs(demo_con)
+    need = Need(land_mu=120, power_kva=2000)
+    feasible = siting.rank_parks(cap.capacity(parks, projects, started_land="granted"), parks, need)["feasible"]
+    counted = siting.rank_parks(cap.capacity(parks, projects, started_land="reserve"), parks, need)["feasible"]
+    assert len(feasible) == 9 and feasible.sum() >= 5
+    assert counted.sum() < feasible.sum()
+    assert siting.rank_parks(cap.capacity(parks, projects), parks, Need(land_mu=120))["feasible"].sum() >= 5  # configured rule

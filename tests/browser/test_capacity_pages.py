@@ -64,13 +64,13 @@ def test_capacity_page_choropleth(server, tab):
     assert {p["fill"] for p in parks} <= SHARE_COLOURS
     assert {p["fill"] for p in parks} == {p["color"] for p in parks}
     by_id = {p["id"]: p for p in parks}
-    assert by_id["P-CB"]["tip"].startswith("赤壁经济开发区<br>用地：剩余 511.8 / 2,903 亩")
-    assert by_id["P-CBM"]["fill"] == "#d73027"  # land over-committed
+    assert by_id["P-CB"]["tip"].startswith("赤壁经济开发区<br>用地：剩余 2,787 / 2,903 亩")
+    assert by_id["P-JYP"]["fill"] == "#d73027"  # land over-committed
     assert tab.get_by_text("项资源已超载").count() >= 1
 
     tab.get_by_text("用电（kVA）", exact=True).first.click()
     parks = park_features(tab, until=lambda ps: any("用电：" in p["tip"] for p in ps))
-    assert {p["id"]: p for p in parks}["P-CB"]["tip"].startswith("赤壁经济开发区<br>用电：剩余 308,650 / 854,000 kVA")
+    assert {p["id"]: p for p in parks}["P-CB"]["tip"].startswith("赤壁经济开发区<br>用电：剩余 362,720 / 854,000 kVA")
     wait_idle(tab)
 
     outside = sorted({u for u in requests if not is_local(u)})
@@ -83,7 +83,7 @@ def test_capacity_page_choropleth(server, tab):
 def test_siting_page_ranks_maps_and_exports(server, tab):
     requests = watch(tab)
     open_page(tab, server, "项目选址")
-    assert tab.get_by_text("1 个园区可承接，首选：赤壁经济开发区").count() == 1
+    assert tab.get_by_text("7 个园区可承接，首选：赤壁经济开发区").count() == 1
     parks = park_features(tab)
     fills = {p["id"]: p["fill"] for p in parks}
     assert fills["P-CB"] == "#1a9850" and set(fills.values()) == {"#1a9850", "#969696"}

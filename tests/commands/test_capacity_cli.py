@@ -14,14 +14,15 @@ import cli
 import store
 
 RESOURCES = ("land", "power", "water", "gas", "energy")
-#: A project ledger for 赤壁经济开发区 (P-CB): 签约 and 开工 reserve, 在谈 only "if it lands", 投产 is in the used figures.
+#: A project ledger for 赤壁经济开发区 (P-CB): 签约 and 开工 reserve (开工 all but its land, granted before construction:
+#: config/capacity.toml), 在谈 only "if it lands", 投产 is in the used figures.
 LEDGER = """项目名称,县（市、区）,所在园区,项目进度,签约时间,合同投资（万元）,用地面积（亩）,用电需求（kVA）,用水需求（吨/日）,用能需求（吨标准煤）
 测试电子模组项目,赤壁市,赤壁经开区,签约,2018-05-10,30000,100,3000,200,1500
 测试精密机械项目,赤壁市,赤壁经开区,开工,2018-03-01,12000,50,2000,100,500
 测试在谈光电项目,赤壁市,赤壁经开区,在谈,,8000,30,700,40,300
 测试已投产项目,赤壁市,赤壁经开区,投产,2017-02-01,5000,999,9999,999,999
 """
-ADDED = {"land": 150.0, "power": 5000.0, "water": 300.0, "gas": 0.0, "energy": 2000.0}
+ADDED = {"land": 100.0, "power": 5000.0, "water": 300.0, "gas": 0.0, "energy": 2000.0}
 NEGOTIATING = {"land": 30.0, "power": 700.0, "water": 40.0, "gas": 0.0, "energy": 300.0}
 
 
@@ -75,7 +76,7 @@ def test_capacity_json_shape(capsys, db):
         assert block["remaining"] >= 0 and block["over_committed"] >= 0
         assert balance(block) == pytest.approx(block["supply"] - block["occupied"] - block["reserved"])
         assert sum(block["reserved_by_stage"].values()) == pytest.approx(block["reserved"])
-    assert cb["land"] == {**cb["land"], "supply": 2903.0, "occupied": 0.0, "reserved": 2391.2, "remaining": 511.8, "unit": "亩"}
+    assert cb["land"] == {**cb["land"], "supply": 2903.0, "occupied": 0.0, "reserved": 116.0, "remaining": 2787.0, "unit": "亩"}
 
 
 def test_import_ledger_changes_remaining_exactly_by_the_needs(capsys, db, tmp_path):
@@ -87,7 +88,7 @@ def test_import_ledger_changes_remaining_exactly_by_the_needs(capsys, db, tmp_pa
     for key in RESOURCES:
         assert balance(after["P-CB"][key]) == pytest.approx(balance(before["P-CB"][key]) - ADDED[key]), key
         assert after["P-CB"][key]["if_negotiating_lands"] == pytest.approx(before["P-CB"][key]["if_negotiating_lands"] + NEGOTIATING[key])
-    assert after["P-CB"]["land"]["remaining"] == pytest.approx(511.8 - 150)
+    assert after["P-CB"]["land"]["remaining"] == pytest.approx(2787.0 - 100)
     for park_id in set(before) - {"P-CB"}:
         assert after[park_id] == before[park_id]
 
@@ -105,8 +106,8 @@ def test_site_never_feasible_when_a_resource_lacks(capsys, db):
         fits = all(parks[r["park_id"]][k]["known"] and parks[r["park_id"]][k]["remaining"] >= v for k, v in need.items())
         assert r["feasible"] == fits, r
     assert ranked[0]["park"] == "赤壁经济开发区" and ranked[0]["feasible"]
-    assert ranked[0]["reasons"][0].startswith("用地：需 300 亩，剩余 511.8 亩 ✓")
-    assert ranked[0]["remaining_after"]["land"] == {"remaining": 211.8, "over_committed": 0.0}
+    assert ranked[0]["reasons"][0].startswith("用地：需 300 亩，剩余 2,787 亩 ✓")
+    assert ranked[0]["remaining_after"]["land"] == {"remaining": 2487.0, "over_committed": 0.0}
 
 
 def test_site_oversize_need_none_feasible_with_reasons(capsys, db):
@@ -136,8 +137,8 @@ def test_import_parks_and_capacity_ledger(capsys, db, tmp_path):
     code, out, err = run(capsys, "import", "park-capacity", ledger, "--json", "--db", db)
     assert code == 0, err
     parks = capacity(capsys, db)
-    assert parks["P-CB"]["land"]["remaining"] == pytest.approx(1511.8)
-    assert parks["P-CB"]["power"]["remaining"] == pytest.approx(408_650)
+    assert parks["P-CB"]["land"]["remaining"] == pytest.approx(3787.0)
+    assert parks["P-CB"]["power"]["remaining"] == pytest.approx(462_720)
     con = store.connect(db, read_only=True)
     try:
         bounds = con.execute("SELECT ST_XMin(geom), ST_YMax(geom) FROM parks WHERE park_id = 'P-CB'").fetchone()
