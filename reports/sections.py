@@ -315,7 +315,7 @@ def _ranking(report: MonthReport, annex: _Annex) -> Section:
         moved = frame[frame["change"].notna() & (frame["change"] != 0)]
         if len(moved):
             name, _ = _ranked_label(k)
-            moves.append(f"{name}" + "、".join(f"{clean(r.unit)}{'上升' if r.change > 0 else '下降'}{abs(int(r.change))}位"
+            moves.append(f"{name}：" + "、".join(f"{clean(r.unit)}{'上升' if r.change > 0 else '下降'}{abs(int(r.change))}位"
                                              for r in moved.itertuples()))
     if all(report.rankings[k]["previous_rank"].isna().all() for k in body):
         blocks.append("上月无可比排名，本月不计位次变化。")
