@@ -58,7 +58,7 @@ THIN = Side(style="thin", color="808080")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 TITLE_FONT, SUBTITLE_FONT, NOTE_FONT = Font(bold=True, size=14), Font(italic=True, color="666666"), Font(color="C00000")
 #: column widths (characters; a Chinese character counts two): text wider than MAX_WIDTH wraps
-MIN_WIDTH, MAX_WIDTH, HEADER_WIDTH = 8, 50, 20
+MIN_WIDTH, MAX_WIDTH, HEADER_WIDTH = 8, 36, 12
 #: the header row of a list sheet (title, subtitle, note above it)
 HEADER_ROW = 4
 FOOTER = "第 &P 页，共 &N 页"
@@ -207,6 +207,22 @@ def widen(ws, col: int, width: int) -> None:
     widths[col] = max(widths.get(col, 0), min(MAX_WIDTH, max(MIN_WIDTH, width + 2)))
 
 
+def _wraps(ws, row: int, col: int, width: int) -> None:
+    """Note that the cell at ``row``, ``col`` wraps text ``width`` characters wide (:func:`print_setup` gives its row
+    the height of its lines: not every reader sizes wrapped rows by itself)."""
+    ws.__dict__.setdefault("_xlsx_wrapped", []).append((row, col, width))
+
+
+def _row_heights(ws) -> None:
+    lines: dict[int, int] = {}
+    for row, col, width in ws.__dict__.get("_xlsx_wrapped", []):
+        room = max(1.0, (ws.column_dimensions[get_column_letter(col)].width or MIN_WIDTH) - 1)
+        lines[row] = max(lines.get(row, 1), min(6, math.ceil(width / room)))
+    for row, n in lines.items():
+        if n > 1:
+            ws.row_dimensions[row].height = 15 * n
+
+
 # --- sheets ---------------------------------------------------------------------------------------------------------
 
 def title_rows(ws, title: str, subtitle: str | None = None, note: str | None = None) -> int:
@@ -228,6 +244,7 @@ def table(ws, top: int, headers: list[str], rows: list[list], formats: dict[int,
         cell.font, cell.fill, cell.border = Font(bold=True), HEAD_FILL, BOX
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         widen(ws, c, min(shown_width(cell.value), HEADER_WIDTH))
+        _wraps(ws, top, c, shown_width(cell.value))
     for i, values in enumerate(rows):
         r = top + 1 + i
         for c, value in enumerate(values, start=1):
@@ -238,6 +255,8 @@ def table(ws, top: int, headers: list[str], rows: list[list], formats: dict[int,
             width = shown_width(cell.value, fmt)
             lit = light_col is not None and c == light_col
             cell.alignment = Alignment(vertical="center", wrap_text=width > MAX_WIDTH - 2, horizontal="center" if lit else None)
+            if width > MAX_WIDTH - 2:
+                _wraps(ws, r, c, width)
             if lit and cell.value in LIGHT_FILLS:
                 cell.fill = LIGHT_FILLS[cell.value]
             widen(ws, c, width)
@@ -258,6 +277,7 @@ def print_setup(ws, *, repeat: int, footer: str = "", widths: dict[int, float] |
     ws.print_options.horizontalCentered = True
     for col, width in sorted((ws.__dict__.get("_xlsx_widths", {}) | (widths or {})).items()):
         ws.column_dimensions[get_column_letter(col)].width = width
+    _row_heights(ws)
     if repeat:
         ws.print_title_rows = f"1:{repeat}"
         ws.freeze_panes = f"A{repeat + 1}"

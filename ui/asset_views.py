@@ -4,7 +4,6 @@ Excel export and the page's writes (stage change, meeting task) through ``layers
 
 from __future__ import annotations
 
-import io
 from datetime import date
 
 import altair as alt
@@ -15,7 +14,7 @@ import streamlit as st
 
 from analysis import asset_matching, revitalisation
 from analysis.matching import Requirement
-from layers import asset_cases, attachments, idle_assets, projects
+from layers import asset_cases, attachments, idle_assets, projects, xlsx
 from layers.vocab import ASSET_COLORS, ASSET_STAGES
 from store import StoreError, audit
 from ui import assets as local_assets
@@ -179,9 +178,12 @@ def board(frame: pd.DataFrame, *, tab_key: str, case_tab: str) -> None:
                           kwargs={"tab_key": tab_key, "case_tab": case_tab})
 
 
-def table(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
-    """The listed columns, renamed to their Chinese headers; dates as YYYY-MM-DD text."""
+def table(frame: pd.DataFrame, columns: dict[str, str], *, shown: bool = True) -> pd.DataFrame:
+    """The listed columns, renamed to their Chinese headers; dates as YYYY-MM-DD text (``shown=False``: dates and rates
+    kept as values, for a workbook to format)."""
     out = pd.DataFrame({label: frame.get(col) for col, label in columns.items()}, index=frame.index).reset_index(drop=True)
+    if not shown:
+        return out
     for col in out.columns:
         if pd.api.types.is_datetime64_any_dtype(out[col]):
             out[col] = out[col].dt.strftime("%Y-%m-%d")
@@ -226,45 +228,19 @@ def charts(counties: tuple[str, ...] | None, as_of: date) -> dict[str, alt.Chart
     }
 
 
-def excel_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
-    """An .xlsx with one sheet per frame. Text is always written as text: a value starting with ``=`` never becomes a
-    formula. Dates are real dates (yyyy-mm-dd)."""
-    import openpyxl
-    from openpyxl.utils import get_column_letter
-
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    for title, frame in sheets.items():
-        ws = wb.create_sheet(title[:31])
-        ws.append(list(frame.columns))
-        for r, row in enumerate(frame.itertuples(index=False), start=2):
-            for c, value in enumerate(row, start=1):
-                cell = ws.cell(row=r, column=c)
-                if value is None or value == "" or (not isinstance(value, (list, str)) and pd.isna(value)):
-                    continue
-                if isinstance(value, pd.Timestamp):
-                    value = value.date()
-                if isinstance(value, list):
-                    value = "；".join(map(str, value))
-                cell.value = value.item() if hasattr(value, "item") else value
-                if isinstance(cell.value, str):
-                    cell.data_type = "s"  # openpyxl would otherwise store "=…" as a formula
-                if isinstance(cell.value, date):
-                    cell.number_format = "yyyy-mm-dd"
-        for c, name in enumerate(frame.columns, start=1):
-            ws.column_dimensions[get_column_letter(c)].width = max(10, min(40, len(str(name)) * 2 + 2))
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+def excel_bytes(sheets: dict[str, pd.DataFrame], *, title: str = "闲置国有资产盘活", subtitle: str | None = None) -> bytes:
+    """An .xlsx with one sheet per frame, written by the one Excel writer (:mod:`layers.xlsx`: title, subtitle, header,
+    formats; text never a formula, dates as dates)."""
+    return xlsx.to_bytes([xlsx.Sheet(name, frame, f"{title} · {name}", subtitle) for name, frame in sheets.items()], title=title)
 
 
 def export(counties: tuple[str, ...] | None, as_of: date) -> bytes:
     frame = as_of_view(counties, as_of)
-    return excel_bytes({
-        "资产清单": table(frame, COLUMNS),
-        "逾期清单": table(frame[frame["days_overdue"].notna()].sort_values("days_overdue", ascending=False), COLUMNS),
-        "阶段历史": table(load_events(counties), EVENT_COLUMNS),
-        "会议任务": table(load_tasks(counties), TASK_COLUMNS),
+    return excel_bytes(subtitle=f"数据截至 {as_of:%Y-%m-%d}（逾期按此日计算）；金额单位：万元", sheets={
+        "资产清单": table(frame, COLUMNS, shown=False),
+        "逾期清单": table(frame[frame["days_overdue"].notna()].sort_values("days_overdue", ascending=False), COLUMNS, shown=False),
+        "阶段历史": table(load_events(counties), EVENT_COLUMNS, shown=False),
+        "会议任务": table(load_tasks(counties), TASK_COLUMNS, shown=False),
         "分阶段统计": revitalisation.breakdown(frame, "stage", as_of=as_of)[["stage", "assets", "book_value_wan", "revitalised",
                                                                              "overdue"]].set_axis(
             ["盘活阶段", "资产（处）", "账面价值（万元）", "已盘活（处）", "逾期（处）"], axis=1),

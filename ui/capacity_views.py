@@ -3,7 +3,6 @@ siting map, display tables and the 推送台账 Excel export. Computation lives 
 
 from __future__ import annotations
 
-import io
 from datetime import date
 
 import folium
@@ -13,6 +12,7 @@ import streamlit as st
 
 from analysis import capacity as cap
 from analysis import intensity, siting
+from layers import xlsx
 from ui import assets as local_assets
 from ui import data, maps
 from ui.safe_html import text
@@ -192,24 +192,7 @@ def push_table(pushed: pd.DataFrame) -> pd.DataFrame:
 
 
 def push_list_xlsx(table: pd.DataFrame, *, title: str = "重点项目推送台账", as_of: date | None = None) -> bytes:
-    """The push list as .xlsx: a title row, headers, one row per project. Text is never written as a formula."""
-    import openpyxl
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "推送台账"
-    ws.append([f"{title}（{(as_of or date.today()).isoformat()}）"])
-    ws["A1"].font = Font(bold=True, size=14)
-    ws.append(["序号", *table.columns])
-    for i, row in enumerate(table.itertuples(index=False), start=1):
-        ws.append([i, *[None if (not isinstance(v, str) and pd.isna(v)) else v for v in row]])
-        for cell in ws[ws.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # a name starting with "=" stays text, never a formula
-    for c in range(1, len(table.columns) + 2):
-        ws.column_dimensions[get_column_letter(c)].width = 60 if c == len(table.columns) + 1 else 16
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    """The push list as .xlsx, written by the one Excel writer (:mod:`layers.xlsx`): title, 数据截至, a 序号 column and
+    the columns as shown. Text is never written as a formula."""
+    numbered = pd.concat([pd.DataFrame({"序号": range(1, len(table) + 1)}, index=table.index), table], axis=1)
+    return xlsx.to_bytes([xlsx.Sheet("推送台账", numbered, title, f"数据截至 {(as_of or date.today()).isoformat()}")], title=title)

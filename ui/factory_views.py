@@ -5,7 +5,6 @@ the Excel shortlist and the one-page printable brief (HTML, A4, inline SVG locat
 from __future__ import annotations
 
 import datetime as dt
-import io
 import math
 
 import folium
@@ -16,6 +15,7 @@ import streamlit as st
 from analysis import occupancy
 from analysis.matching import Requirement, with_places
 from layers.vocab import FACTORY_COLORS, PARK_STYLE
+from layers.xlsx import Sheet, to_bytes
 from ui import assets, data, maps
 from ui.safe_html import text
 
@@ -119,36 +119,10 @@ def expiring_table(factories: pd.DataFrame, as_of: dt.date, months: int = 12) ->
     return out.astype(object).where(out.notna(), "")  # a blank cell, not a grey "None"
 
 
-def xlsx(sheets: dict[str, pd.DataFrame], title: str) -> bytes:
-    """An .xlsx with one sheet per frame and a title row. Text is always written as text, never as a formula."""
-    import openpyxl
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    for name, frame in sheets.items():
-        ws = wb.create_sheet(name[:31])
-        ws.cell(1, 1, title).font = Font(bold=True, size=13)
-        for c, header in enumerate(frame.columns, start=1):
-            ws.cell(2, c, str(header)).font = Font(bold=True)
-            ws.column_dimensions[get_column_letter(c)].width = max(10, min(60, len(str(header)) * 2 + 2))
-        for r, row in enumerate(frame.itertuples(index=False), start=3):
-            for c, value in enumerate(row, start=1):
-                if value is None or (not isinstance(value, (list, tuple)) and pd.isna(value)):
-                    continue
-                cell = ws.cell(r, c)
-                if isinstance(value, (bool, int, float, dt.date)) and not isinstance(value, pd.Timestamp):
-                    cell.value = value
-                elif isinstance(value, pd.Timestamp):
-                    cell.value = value.date()
-                else:
-                    cell.value = str(value)
-                    cell.data_type = "s"  # openpyxl would store "=…" as a formula
-        ws.freeze_panes = "A3"
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+def xlsx(sheets: dict[str, pd.DataFrame], title: str, subtitle: str | None = None) -> bytes:
+    """An .xlsx with one sheet per frame under ``title``, written by the one Excel writer (:mod:`layers.xlsx`): text is
+    never a formula, 得分 with two decimals, dates as dates."""
+    return to_bytes([Sheet(name, frame, title, subtitle) for name, frame in sheets.items()], title=title)
 
 
 def requirement_text(req: Requirement) -> str:

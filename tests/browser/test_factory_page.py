@@ -69,8 +69,8 @@ def test_factory_page_offline_map_and_exports(server, tab, tmp_path):
     wb = openpyxl.load_workbook(xlsx)
     assert wb.sheetnames == ["推荐厂房", "接近的厂房"]
     ws = wb["推荐厂房"]
-    assert [c.value for c in ws[2]][:4] == ["排名", "厂房", "得分", "理由"]  # the same column order as on screen
-    assert ws.max_row - 2 == min(feasible, 50) and ws["A3"].value == 1
+    assert [c.value for c in ws[4]][:4] == ["排名", "厂房", "得分", "理由"]  # the same column order as on screen
+    assert ws.max_row - 4 == min(feasible, 50) and ws["A5"].value == 1
     assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
 
     # One-page brief of the top candidate: escaped HTML with specs, an inline SVG location map and the contact unit.
@@ -79,7 +79,7 @@ def test_factory_page_offline_map_and_exports(server, tab, tmp_path):
     brief = tmp_path / "brief.html"
     download.value.save_as(brief)
     html = brief.read_text(encoding="utf-8")
-    assert ws["B3"].value in html and "<svg" in html and "联系单位" in html and "size: A4" in html
+    assert ws["B5"].value in html and "<svg" in html and "联系单位" in html and "size: A4" in html
     assert "http://" not in html.replace("http://www.w3.org/2000/svg", "") and "https://" not in html
 
     ARTIFACTS.mkdir(exist_ok=True)

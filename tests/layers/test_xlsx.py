@@ -163,3 +163,11 @@ def test_same_content_and_stamp_give_the_same_bytes():
     one = xlsx.to_bytes([xlsx.Sheet("表", listing(), "标题")], stamp=stamp)
     assert one == xlsx.to_bytes([xlsx.Sheet("表", listing(), "标题")], stamp=stamp)
     assert book(one).properties.created == stamp and book(one).properties.creator == xlsx.APP_TITLE
+
+
+def test_a_wrapped_header_or_long_text_gets_the_height_of_its_lines():
+    frame = pd.DataFrame({"用能需求（吨标准煤）": [1.0], "备注": ["很" * 40], "名称": ["甲"]})
+    ws = book(xlsx.to_bytes([xlsx.Sheet("表", frame, "标题")]))["表"]
+    assert ws.column_dimensions["A"].width == xlsx.HEADER_WIDTH + 2  # the header wraps in two lines
+    assert ws.row_dimensions[xlsx.HEADER_ROW].height == 30
+    assert ws.row_dimensions[xlsx.HEADER_ROW + 1].height == 45  # 80 characters in a column of 36

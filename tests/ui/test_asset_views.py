@@ -22,12 +22,13 @@ def test_excel_export_writes_text_never_formulas():
     wb = openpyxl.load_workbook(io.BytesIO(raw))
     assert wb.sheetnames == ["资产清单", "逾期清单"]
     ws = wb["资产清单"]
-    assert [c.value for c in ws[1]] == list(frame.columns)
-    assert ws["A2"].value == '=HYPERLINK("http://evil","点我")' and ws["A2"].data_type == "s"
-    assert ws["A3"].data_type == "s"
-    assert ws["B2"].value.date() == date(2018, 3, 31) and ws["B2"].number_format == "yyyy-mm-dd"
-    assert ws["B3"].value is None and ws["C3"].value is None and ws["D2"].value is None
-    assert ws["C4"].value == 30.5
+    assert ws["A1"].value == "闲置国有资产盘活 · 资产清单"  # the one writer's layout: title rows, the header on row 4
+    assert [c.value for c in ws[4]] == list(frame.columns)
+    assert ws["A5"].value == '=HYPERLINK("http://evil","点我")' and ws["A5"].data_type == "s"
+    assert ws["A6"].data_type == "s"
+    assert ws["B5"].value.date() == date(2018, 3, 31) and ws["B5"].number_format == "yyyy-mm-dd"
+    assert ws["B6"].value is None and ws["C6"].value is None and ws["D5"].value is None
+    assert ws["C7"].value == 30.5 and ws["C7"].number_format == "#,##0.00"
 
 
 def test_board_cards_escape_data_text():

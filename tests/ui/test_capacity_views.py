@@ -67,9 +67,9 @@ def test_push_list_excel_never_writes_formulas():
     )
     sheet = openpyxl.load_workbook(io.BytesIO(views.push_list_xlsx(table))).active
     assert sheet["A1"].value.startswith("重点项目推送台账")
-    assert [c.value for c in sheet[2]] == ["序号", "项目名称", "用地（亩）", "理由"]
-    assert sheet["B3"].value == '=HYPERLINK("http://x")' and sheet["B3"].data_type == "s"
-    assert sheet["C3"].value == 120 and sheet["C4"].value is None
+    assert [c.value for c in sheet[4]] == ["序号", "项目名称", "用地（亩）", "理由"]  # the one writer: title rows, header on row 4
+    assert sheet["B5"].value == '=HYPERLINK("http://x")' and sheet["B5"].data_type == "s"
+    assert sheet["C5"].value == 120 and sheet["C6"].value is None and sheet["A6"].value == 2
     assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
 
 

@@ -11,6 +11,7 @@ import pytest
 
 import store
 from layers import LAYER_LABELS, _scope, accounts, projects
+from layers.xlsx import HEADER_ROW, NO_ROWS
 from tests.ui.test_pages import PAGES_DIR, app_test
 from ui import asset_views, capacity_views, data, factory_views
 from ui import project_views as pv
@@ -124,8 +125,9 @@ def test_exports_and_cached_views_follow_the_scope(signed_in):
     assert list(parks["park_id"]) == [GX] and set(located["park_id"]) <= {GX}
     book = openpyxl.load_workbook(io.BytesIO(asset_views.export(PARK_SCOPE, data.as_of().date())))
     lists = [ws for ws in book.worksheets if ws.title != "分阶段统计"]
-    assert len(lists) == 4 and all(ws.max_row == 1 for ws in lists)  # headers only: no asset of the county
-    counts = [row[1] for row in book["分阶段统计"].iter_rows(min_row=2, values_only=True)]
+    # headers only (the one writer's title rows above, its 无记录 line below): no asset of the county
+    assert len(lists) == 4 and all(ws.max_row == HEADER_ROW + 1 and ws.cell(ws.max_row, 1).value == NO_ROWS for ws in lists)
+    counts = [row[1] for row in book["分阶段统计"].iter_rows(min_row=HEADER_ROW + 1, values_only=True)]
     assert counts and not any(counts)
     county_book = openpyxl.load_workbook(io.BytesIO(asset_views.export(COUNTY_SCOPE, data.as_of().date())))
     assert max(ws.max_row for ws in county_book.worksheets) > 2
