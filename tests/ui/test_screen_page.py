@@ -71,3 +71,24 @@ def test_an_empty_store_says_so_instead_of_the_first_run_choice(tmp_path, monkey
     assert [x.value for x in at.title] == ["大屏展示"]
     assert t("screen_empty_store") in html(at)
     assert not at.button and not at.selectbox  # no demo/local choice on a wall screen
+
+
+def test_each_turn_reads_the_data_afresh(demo_copy_env):
+    """A change written while the screen runs shows on its next turn (every write clears the loaders' caches; a write
+    from another process shows when their TTL runs out)."""
+    from analysis.kpis import WAN_PER_YI
+    from layers import projects
+    from ui import data
+
+    at = app_test(PAGE)
+    at.query_params["panels"] = "kpi"
+    at.run()
+    assert '845.6<span class="sc-unit">亿元' in html(at)
+    with data.cursor() as con:
+        frame = projects.load(con)
+        signed = frame[frame["signed_on"].astype(str).between("2018-01-01", "2018-06-30")].sort_values("project_id").iloc[0]
+        projects.update(con, signed["project_id"], {"investment_wan": float(signed["investment_wan"]) + 10 * WAN_PER_YI}, user="测试")
+    data.written()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert '855.6<span class="sc-unit">亿元' in html(at)

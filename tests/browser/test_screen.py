@@ -1,0 +1,80 @@
+"""大屏展示 on the meeting-room screen sizes (1920×1080, 1280×720): the panels come in turn by themselves, each fits
+the screen with no text cut off, nothing on it is a widget, Streamlit's chrome is hidden, and no request leaves the
+machine. Screenshots: test-artifacts/screen-<panel>-<width>.png."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.browsing import APP_IDLE, ARTIFACTS, is_local, page_url, watch
+
+pytestmark = pytest.mark.browser
+
+SIZES = [{"width": 1920, "height": 1080}, {"width": 1280, "height": 720}]
+PANELS = ("kpi", "ranking", "map", "lights")
+
+#: visible things a user could operate (Streamlit's own controls included), and the interactive grid/map elements
+SELECTORS = ("button, input, select, textarea, a[href], iframe, canvas, [role=button], [role=slider], [role=combobox], "
+             "[role=checkbox], [role=tab], [data-testid=stDataFrame], [data-testid=stSidebar], [data-testid=stHeader], "
+             "[data-testid=stToolbar]")
+#: shown: drawn, larger than a pixel and on the screen (Streamlit's "skip to content" link stays off-screen until focused)
+WIDGETS = (f"() => [...document.querySelectorAll('{SELECTORS}')].filter(e => {{ const r = e.getBoundingClientRect(); "
+           "return e.checkVisibility() && r.width > 1 && r.height > 1 && r.right > 0 && r.bottom > 0 && r.left < innerWidth "
+           "&& r.top < innerHeight; }).map(e => e.outerHTML.slice(0, 80))")
+
+#: text that does not show whole: outside the window, clipped in its box, or spilling out of its table block or card
+CUT = """() => {
+  const out = [], W = innerWidth, H = innerHeight;
+  const main = document.querySelector('[data-testid=stMain]');
+  for (const e of main.querySelectorAll('*')) {
+    if (!e.checkVisibility()) continue;
+    const r = e.getBoundingClientRect();
+    if (!r.width || !r.height) continue;
+    if (r.right > W + 1 || r.bottom > H + 1 || r.left < -1) out.push(`outside: ${e.className} ${(e.innerText || '').slice(0, 30)}`);
+    if (e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1)
+      if (getComputedStyle(e).overflow !== 'visible') out.push(`clipped: ${e.className} ${(e.innerText || '').slice(0, 30)}`);
+  }
+  for (const b of main.querySelectorAll('.sc-block, .sc-card, .sc-legend, .sc-head')) {
+    const br = b.getBoundingClientRect();
+    for (const c of b.querySelectorAll('*')) {
+      const r = c.getBoundingClientRect();
+      if (r.width && (r.right > br.right + 1 || r.left < br.left - 1 || r.bottom > br.bottom + 1))
+        out.push(`spills from ${b.className}: ${(c.innerText || '').slice(0, 30)}`);
+    }
+  }
+  return out;
+}"""
+
+
+@pytest.fixture(params=SIZES, ids=lambda s: f"{s['width']}x{s['height']}")
+def screen(chromium, request):
+    context = chromium.new_context(viewport=request.param, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(90_000)
+    try:
+        yield page, request.param
+    finally:
+        context.close()
+
+
+def test_the_panels_rotate_and_each_fits_the_screen(server, screen):
+    tab, size = screen
+    requests = watch(tab)
+    tab.goto(page_url(server, "pages/13_大屏.py") + "?rotate=5")
+    ARTIFACTS.mkdir(exist_ok=True)
+    for name in PANELS:  # never clicked or scrolled: each panel comes by itself, 5 s after the one before
+        tab.wait_for_selector(f".sc-head[data-panel={name}]", timeout=90_000)
+        tab.wait_for_selector(APP_IDLE, state="attached")
+        tab.wait_for_timeout(300)  # images (the map) decoded and laid out
+        tab.screenshot(path=str(ARTIFACTS / f"screen-{name}-{size['width']}.png"))
+        shown = tab.evaluate("() => document.querySelector('[data-testid=stMain]').innerText")
+        assert "大屏展示" in shown and "数据截至" in shown and "Running" not in shown, shown[:200]
+        assert tab.evaluate(WIDGETS) == [], name
+        assert tab.evaluate(CUT) == [], name
+        if name == "map":
+            drawn = tab.evaluate("() => { const i = document.querySelector('.sc-svg img'); return [i.complete, i.naturalWidth, "
+                                 "i.getBoundingClientRect().height]; }")
+            assert drawn[0] and drawn[1] > 0 and drawn[2] > size["height"] / 2, drawn
+        if name == "kpi":
+            assert tab.locator(".sc-card").count() == 8 and "391" in shown
+    assert requests and [u for u in requests if not is_local(u)] == []
