@@ -18,7 +18,7 @@ import pandas as pd
 
 from analysis.kpis import summarize
 from analysis.ranking import INDICATORS, ytd
-from layers import dataset, regions, reporting_units
+from layers import _scope, dataset, regions
 from layers.targets import INDICATORS as TARGET_INDICATORS
 from reports.monthly import MonthReport
 
@@ -59,7 +59,7 @@ def _missing(value) -> bool:
 
 def show(value, kind: str = "text") -> str:
     """``value`` as the 通报 prints it: ``count`` 1,234 · ``yi`` 845.60 · ``wan`` 130,500 · ``rate`` 22.8% ·
-    ``points`` 45.7 · ``date`` 2018-07-15 · ``text`` (cleaned, cut to :data:`MAX_CELL`); missing → "—"."""
+    ``points`` 45.7 or 40 · ``date`` 2018-07-15 · ``text`` (cleaned, cut to :data:`MAX_CELL`); missing → "—"."""
     if _missing(value):
         return "—"
     if kind == "text":
@@ -77,7 +77,7 @@ def show(value, kind: str = "text") -> str:
     if kind == "rate":
         return f"{number * 100:.1f}%"
     if kind == "points":
-        return f"{number:.1f}"
+        return f"{number:.1f}".removesuffix(".0")
     raise ValueError(kind)
 
 
@@ -156,12 +156,17 @@ class Place:
 
 
 def place(con, county=None) -> Place:
-    """Whom the 通报 is about: the dataset's home region (else the one city or province loaded), or, for a scope of one
-    reporting unit, that unit."""
-    if county is not None:
-        units = reporting_units.load(con, county=county)
-        if len(units) == 1:
-            name = clean(units["name"].iloc[0])
+    """Whom the 通报 is about: the dataset's home region (else the one city or province loaded); for a scope of one
+    county, or of one park (a park user), that county or park."""
+    counties, parks = _scope.split(county)
+    if parks:
+        names = _scope.park_names(con, list(parks))
+        if len(names) == 1:
+            return Place(clean(names[0]), clean(names[0]))
+    elif counties is not None and len(counties) == 1:
+        found = regions.load(con, county=counties, level="county")
+        if len(found) == 1:
+            name = clean(found["name"].iloc[0])
             return Place(name, name)
     found = regions.load(con)
     found = found[found["level"].isin(["city", "province"])]
