@@ -38,7 +38,7 @@ from imports import assets, factories, kinds, parks, pipeline, projects
 from imports.ledger import LedgerSchema
 from imports.report import ImportReport
 from imports.values import norm
-from layers import accounts, asset_cases, dataset, idle_assets, park_metrics, project_history, regions, standard_factories
+from layers import accounts, asset_cases, idle_assets, park_metrics, project_history, regions, standard_factories
 from layers import parks as park_layer
 from layers import projects as project_layer
 from layers._scope import record_in_scope
@@ -249,18 +249,17 @@ def _pinned(ed: Editor, kind: pipeline.Kind, record: str | None, stored: dict | 
             return []
         return [dataclasses.replace(w, rows=rows) if w is primary else w for w in writes]
 
-    return dataclasses.replace(kind, resolve=resolve)
+    return dataclasses.replace(kind, resolve=resolve, dated=False)  # no ledger date: 数据截至 stays
 
 
 def save(con: duckdb.DuckDBPyConnection, layer: str, cells: Mapping[str, str | None], *, user: str, record: str | None = None,
-         version: int | None = None, lon=None, lat=None, crs: str = "wgs84", counties: tuple[str, ...] | None = None,
-         as_of: date | None = None) -> Saved:
+         version: int | None = None, lon=None, lat=None, crs: str = "wgs84", counties: tuple[str, ...] | None = None) -> Saved:
     """Write the form's ``cells`` (see :func:`changed_cells`) for ``record`` (None: a new record) as one audited batch.
 
     ``lon``/``lat`` place the record (in ``crs``: wgs84, gcj02 or bd09). ``version`` is the ``row_version`` the form
-    was filled from. ``as_of`` dates a stage change without a date of its own (default: the dataset's 数据截至, which
-    an on-screen edit therefore never moves). Raises :class:`RecordError` (Chinese reasons, nothing written) and
-    :class:`store.ConflictError`.
+    was filled from. An edit states no ledger date: it never moves the dataset's 数据截至, and a stage change without
+    a date of its own is dated with that 数据截至 (today on a store without one), as a ledger without a date is.
+    Raises :class:`RecordError` (Chinese reasons, nothing written) and :class:`store.ConflictError`.
     """
     ed = editor(layer)
     if record is None and not ed.create:
@@ -270,8 +269,7 @@ def save(con: duckdb.DuckDBPyConnection, layer: str, cells: Mapping[str, str | N
         cells[ed.pin] = record
     typed_name = cells.get(ed.name)
     raw = ledger_bytes(layer, cells, lon=lon, lat=lat)
-    as_of = as_of or dataset.as_of(con) or date.today()
-    options = pipeline.Options(crs=crs, as_of=as_of, counties=counties)
+    options = pipeline.Options(crs=crs, counties=counties)
     try:
         with audit.batch(con, user=user, kind="edit", layer=layer,
                          label=f"页面{'修改' if record else '新增'}{ed.label}：{typed_name or record}") as made:

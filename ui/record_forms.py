@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from geo import coords
 from imports import records
 from imports.values import norm
 from layers.submissions import SubmissionError
@@ -87,7 +88,8 @@ def _start(layer: str, record: str | None, shown: dict, version) -> None:
 def _forget(layer: str, record: str | None) -> None:
     """Drop the form's session values (after a save, or to reload the stored record)."""
     prefix = _k(layer, record, "")
-    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(prefix)]:
+    kept = (_k(layer, record, "map"), _k(layer, record, "click"))  # the map still returns its last click: not a new one
+    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(prefix) and k not in kept]:
         del st.session_state[key]
 
 
@@ -146,10 +148,12 @@ def _placement(layer: str, record: str | None, row: dict | None, scope) -> str:
     m = maps.base_map(tuple(shown.total_bounds) if len(shown) else None)
     if len(regions):
         maps.add_boundaries(m, regions)
-    if point:
-        import folium
+    import folium
 
+    if point:
         folium.CircleMarker([point[1], point[0]], radius=7, color="#c0392b", fill=True, fill_opacity=0.9).add_to(m)
+    if typed := _typed_point(layer, record, crs):  # where 保存 would put it
+        folium.CircleMarker([typed[1], typed[0]], radius=7, color="#1f6feb", fill=True, fill_opacity=0.9).add_to(m)
     state = st_folium(assets.localise(m), key=_k(layer, record, "map"), height=MAP_HEIGHT, use_container_width=True,
                       returned_objects=["last_clicked"])
     clicked = (state or {}).get("last_clicked")
@@ -159,6 +163,16 @@ def _placement(layer: str, record: str | None, row: dict | None, scope) -> str:
         st.session_state[_k(layer, record, "lon")], st.session_state[_k(layer, record, "lat")] = lon, lat
     st.caption(t("rec_map_hint"))
     return crs
+
+
+def _typed_point(layer: str, record: str | None, crs: str) -> tuple[float, float] | None:
+    """The typed 经度/纬度 in WGS-84 (None while incomplete or not a position in China)."""
+    try:
+        lon, lat = (float(st.session_state.get(_k(layer, record, w)) or "x") for w in ("lon", "lat"))
+        x, y = coords.convert(lon, lat, crs, "wgs84")
+    except (ValueError, coords.CoordinateError):
+        return None
+    return float(x), float(y)
 
 
 def _form(layer: str, record: str | None, row: dict | None, shown: dict, scope) -> None:

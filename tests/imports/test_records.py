@@ -16,7 +16,7 @@ import layers
 import store
 from geo import coords
 from imports import kinds, pipeline, records, review
-from layers import accounts, submissions
+from layers import accounts, dataset, submissions
 from store import ConflictError, tables, undo
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "stores" / "shangluo.duckdb"
@@ -36,6 +36,7 @@ def upgraded(tmp_path_factory) -> Path:
     shutil.copyfile(FIXTURE, path)
     connection = store.connect(path)
     layers.create_all(connection)
+    dataset.advance_as_of(connection, AS_OF, user="测试")  # the ledgers below are of this date: neither moves 数据截至
     connection.close()
     return path
 
@@ -89,7 +90,7 @@ def state(con) -> dict:
 
 def run_ledger(con, key: str, text: str, crs: str | None = None):
     report = pipeline.run(con, kinds.get(key), text.encode("utf-8"), user="张科员", filename="台账.csv",
-                          options=pipeline.Options(crs=crs, as_of=AS_OF))
+                          options=pipeline.Options(crs=crs))
     assert not report.rejected, report.rejected
     return report
 
@@ -111,16 +112,15 @@ def test_editing_on_screen_leaves_what_importing_the_same_ledger_leaves(pair):
     # on screen: place the 位置待定 project by GCJ-02 coordinates and change its money and stage; move the walnut
     # project on; add a project; change an asset's stage; change a park's supply figures
     records.save(screen, "projects", cells(screen, "projects", PENDING, funds_in_place_wan="2500", stage="开工",
-                                           started_on="2024-06-20"), user="张科员", record=PENDING, lon=lon, lat=lat, crs="gcj02",
-                 as_of=AS_OF)
-    records.save(screen, "projects", cells(screen, "projects", WALNUT, stage="投产", leader=None), user="张科员", record=WALNUT, as_of=AS_OF)
+                                           started_on="2024-06-20"), user="张科员", record=PENDING, lon=lon, lat=lat, crs="gcj02")
+    records.save(screen, "projects", cells(screen, "projects", WALNUT, stage="投产", leader=None), user="张科员", record=WALNUT)
     new = {f.name: None for f in records.EDITORS["projects"].fields} | {"name": "新材料项目", "unit": "山阳县", "investment_wan": "12000",
                                                                       "stage": "签约", "signed_on": "2024-06-28", "sign_type": "合同"}
-    records.save(screen, "projects", records.changed_cells({}, new), user="张科员", as_of=AS_OF)
+    records.save(screen, "projects", records.changed_cells({}, new), user="张科员")
     records.save(screen, "idle_assets", cells(screen, "idle_assets", CEMENT, stage="招商推介", counterpart="秦岭建材"), user="张科员",
-                 record=CEMENT, as_of=AS_OF)
+                 record=CEMENT)
     records.save(screen, "parks", cells(screen, "parks", HIGH_TECH, available_land_mu="380", power_used_kva="32000"), user="张科员",
-                 record=HIGH_TECH, as_of=AS_OF)
+                 record=HIGH_TECH)
     # the same changes as clerks write them in their ledgers (亿元, 高德 coordinates, their own column names)
     run_ledger(ledger, "projects", "项目名称,县区,到位资金（亿元）,项目进度,开工时间,经度（高德）,纬度（高德）\n"
                                    f"中药材加工项目,商南县,0.25,已开工,2024年6月20日,{lon},{lat}\n")
@@ -135,6 +135,7 @@ def test_editing_on_screen_leaves_what_importing_the_same_ledger_leaves(pair):
         assert after_screen[table] == after_ledger[table], table
     placed = records.stored_row(screen, "projects", PENDING)["geometry"]
     assert placed.distance(__import__("shapely").Point(*SHANGNAN_WGS)) < 1e-6  # GCJ-02 typed, WGS-84 stored
+    assert dataset.as_of(screen) == dataset.as_of(ledger) == AS_OF
     kinds_of = screen.execute("SELECT kind, label FROM batches WHERE kind = 'edit' ORDER BY started_at").fetchall()
     assert len(kinds_of) == 5 and kinds_of[0][1].startswith("页面修改项目")
 
@@ -161,6 +162,7 @@ def test_form_errors_are_the_ledgers_chinese_row_errors(con):
 def test_a_rename_keeps_the_record_and_a_duplicate_is_refused(con):
     saved = records.save(con, "projects", cells(con, "projects", WALNUT, name="核桃精深加工项目"), user="张科员", record=WALNUT)
     assert saved.record == WALNUT and records.stored_row(con, "projects", WALNUT)["name"] == "核桃精深加工项目"
+    assert dataset.as_of(con) == AS_OF  # an edit states no ledger date: 数据截至 stays
     assert con.execute("SELECT count(*) FROM projects").fetchone()[0] == 9
     new = {f.name: None for f in records.EDITORS["projects"].fields} | {"name": "核桃精深加工项目", "unit": "商州区", "stage": "签约"}
     with pytest.raises(records.RecordError, match="已有同一项目“核桃精深加工项目”"):
