@@ -8,7 +8,7 @@ import streamlit as st
 
 from layers import LAYER_LABELS
 from layers.exports import to_geojson
-from ui import data, links, page, record_forms, widgets
+from ui import data, export_views, links, page, record_forms, widgets
 from ui.text import t
 
 scope = page.setup("图层数据")
@@ -34,4 +34,9 @@ else:
     st.dataframe(widgets.layer_table(frame, layer, counties), hide_index=True, width="stretch", height=520)
 st.download_button(t("download_geojson"), json.dumps(to_geojson(frame), ensure_ascii=False).encode("utf-8"),
                    file_name=f"{layer}.geojson", mime="application/geo+json")
+export_views.buttons(lambda: {LAYER_LABELS[layer]: export_views.layer_list(frame, layer, scope.counties)}, file=LAYER_LABELS[layer],
+                     title=f"{LAYER_LABELS[layer]}清单", subtitle=export_views.subtitle({t("county_pick"): counties.get(picked)},
+                                                                                  as_of=data.as_of()),
+                     key="layer-export", counts=export_views.counts_of({layer: frame}), formats=("excel", "shapefile"),
+                     keys=export_views.inverse(export_views.layer_labels(layer)))
 record_forms.section(layer, frame, scope.counties)

@@ -7,7 +7,7 @@ import streamlit as st
 
 from analysis.kpis import Period
 from layers.vocab import PROJECT_STAGES
-from ui import audit_views, data, evidence_views, links, mapkit, page, problem_views
+from ui import audit_views, data, evidence_views, export_views, links, mapkit, page, problem_views
 from ui import project_views as pv
 from ui.mapkit import linking
 from ui.text import t
@@ -78,3 +78,10 @@ with side_col:
             st.dataframe(audit_views.record_history("projects", project_id), hide_index=True, width="stretch")
     st.markdown(f"**{t('location_pending')}**（{int(shown.geometry.isna().sum())}）")
     st.dataframe(pv.pending_table(shown), hide_index=True, width="stretch", height=280, column_config=pv.PENDING_COLUMNS)
+
+export_views.buttons(  # the filtered list, as the map shows it (位置待定 included in Excel and GeoJSON)
+    {"招商项目": export_views.layer_list(shown, "projects", scope.counties)}, file=f"招商项目_{month}", key="pm-export",
+    title=f"招商项目清单（{t('pm_title')}筛选结果）", keys=export_views.inverse(export_views.layer_labels("projects")),
+    subtitle=export_views.subtitle({t("months"): f"{year}年{months[0]}—{months[1]}月", t("county_pick"): [unit_names[u] for u in picked_units],
+                                    t("pm_stage"): picked_stages, t("pm_park"): picked_parks, t("pm_industry"): picked_industries,
+                                    t("pm_size"): pv.SIZES[size], t("pm_light"): picked_lights}, as_of=data.as_of()))

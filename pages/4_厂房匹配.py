@@ -8,7 +8,7 @@ import datetime as dt
 import streamlit as st
 
 from analysis.matching import WEIGHT_LABELS, Requirement, Weights, match
-from ui import data, page, uploads, widgets
+from ui import data, export_views, page, uploads, widgets
 from ui import factory_views as fv
 from ui.safe_html import md
 from ui.text import t
@@ -88,6 +88,11 @@ if view == t("fm_tab_match"):
         fv.xlsx({"推荐厂房": fv.shortlist_table(result.feasible), "接近的厂房": fv.shortlist_table(result.near_misses)},
                 f"厂房推荐清单 · 需求：{fv.requirement_text(req)}"),
         file_name="厂房推荐清单.xlsx", mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    export_views.buttons(  # the same two lists on a map: GeoJSON and Shapefile beside the Excel above
+        lambda: {"推荐厂房": export_views.located(fv.shortlist_table(result.feasible), result.feasible.geometry),
+                 "接近的厂房": export_views.located(fv.shortlist_table(result.near_misses), result.near_misses.geometry)},
+        file="厂房推荐清单", title=f"厂房推荐清单 · 需求：{fv.requirement_text(req)}", key="fm-export", formats=("geojson", "shapefile"),
+        keys=export_views.inverse(fv.SHORTLIST) | {"理由": "reasons", "不满足": "fails"})
     shown = result.feasible if len(result.feasible) else result.near_misses
     if len(shown):
         names = {i: f"{'第 ' + str(r['rank']) + ' 名' if r['feasible'] else '接近'} · {r['name']}" for i, r in shown.iterrows()}
@@ -118,5 +123,8 @@ else:
     if as_of is not None:
         st.subheader(t("fm_expiring"))
         st.dataframe(fv.expiring_table(frame, as_of), hide_index=True, width="stretch")
+    export_views.buttons(lambda: {"标准化厂房": export_views.layer_list(frame, "factories", scope.counties)}, file="标准化厂房清单",
+                         title="标准化厂房清单", subtitle=export_views.subtitle({}, as_of=as_of) if as_of else None, key="fm-list",
+                         counts=export_views.counts_of({"": frame}), keys=export_views.inverse(export_views.layer_labels("factories")))
 
 uploads.section("factories")

@@ -8,7 +8,7 @@ import streamlit as st
 from layers._scope import is_park_scope
 from layers.vocab import ASSET_MODES, ASSET_STAGES
 from ui import asset_views as av
-from ui import audit_views, data, evidence_views, links, page, review_views, uploads, widgets
+from ui import audit_views, data, evidence_views, export_views, links, page, review_views, uploads, widgets
 from ui.safe_html import md
 from ui.text import t
 
@@ -139,7 +139,8 @@ with tab_offer:
     max_area = high.number_input(t("assets_max_area"), min_value=0, value=30000, step=500)
     st.dataframe(av.offers(counties, float(min_area), float(max_area)), hide_index=True, width="stretch")
 
-st.download_button(t("assets_export"), av.export(counties, as_of), file_name=f"闲置资产盘活_{as_of}.xlsx",
-                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+export_views.buttons(  # the asset list on screen; the workbook adds the overdue list, history, tasks and totals
+    {"资产清单": export_views.located(av.table(frame, av.COLUMNS, shown=False), frame.geometry)}, file=f"闲置资产盘活_{as_of}",
+    title=t("assets_title"), key="assets-export", keys=export_views.inverse(av.COLUMNS), excel=lambda: av.export(counties, as_of))
 
 uploads.section("assets")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import pandas as pd
 import streamlit as st
 
@@ -11,7 +9,7 @@ from analysis import aggregation, selection
 from geo import coords
 from layers import LAYER_LABELS, LAYERS
 from reports import map_print
-from ui import basemaps, data, mapkit, page, widgets
+from ui import basemaps, data, export_views, mapkit, page, widgets
 from ui.mapkit import linking
 from ui.safe_html import md
 from ui.text import t
@@ -104,12 +102,12 @@ if len(table) and by in table:
     with right:
         widgets.count_bars(table[by], widgets.FIELD_LABELS.get(by, by))
 title = f"{info.get('label', '')} {t('wb_selection')}".strip()
-e1, e2 = st.columns(2)
-e1.download_button(t("wb_export_excel"), lambda: selection.to_excel(chosen, summary, title=title, shape=state["shape"]),
-                   file_name="map_selection.xlsx", on_click="ignore",
-                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-e2.download_button(t("wb_export_geojson"), lambda: json.dumps(selection.to_geojson(chosen), ensure_ascii=False).encode("utf-8"),
-                   file_name="map_selection.geojson", mime="application/geo+json", on_click="ignore")
+labels = {layer: export_views.layer_labels(layer) for layer in chosen}
+export_views.buttons(  # the selection: 汇总 and one list per layer (Excel), every feature (GeoJSON, Shapefile)
+    lambda: {LAYER_LABELS[k]: export_views.layer_list(f, k, scope.counties) for k, f in chosen.items()}, file="map_selection",
+    key="wb-export", counts=export_views.counts_of(chosen),
+    title=title, keys={label: key for layer in labels for key, label in labels[layer].items()},
+    excel=lambda: selection.to_excel(chosen, summary, title=title, shape=state["shape"], labels=labels, subtitle=f"数据截至 {as_of}"))
 
 st.selectbox(t("wb_table_layer"), list(point_frames), key="workbench_table_layer", format_func=LAYER_LABELS.get)
 st.caption(t("wb_table_hint") + ("；" + t("wb_rows_cut", n=TABLE_LIMIT, total=len(table)) if len(table) > TABLE_LIMIT else ""))
