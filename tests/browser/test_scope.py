@@ -349,9 +349,10 @@ class Visit(Desk):
 
 
 def pages() -> list[str]:
-    """Sidebar labels in order: 总览, then pages/N_标题.py by N."""
-    found = sorted((ROOT / "pages").glob("*.py"), key=lambda p: int(p.stem.split("_", 1)[0]))
-    return ["总览", *(p.stem.split("_", 1)[1] for p in found)]
+    """Sidebar labels in order: 总览, then pages/N_标题.py by N (the label of 13_大屏.py is 大屏展示)."""
+    from ui.page import PAGES
+
+    return [label for _script, label in PAGES]
 
 
 def visit_every_page(v: Visit, names: Names) -> None:
