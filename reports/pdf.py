@@ -199,7 +199,8 @@ def map_drawing(report: MonthReport, width: float = WIDTH, height: float = 120 *
 
 def _map(report: MonthReport, styles, width: float) -> list:
     located = int(report.projects["lon"].notna().sum()) if "lon" in report.projects else 0
-    caption = _p(f"项目分布图（{report.month}月末，共{len(report.projects):,}个，已定位{located:,}个）", styles["caption"])
+    month = pd.Period(report.month, freq="M")
+    caption = _p(f"项目分布图（{month.year}年{month.month}月末，共{len(report.projects):,}个，已定位{located:,}个）", styles["caption"])
     return [caption, map_drawing(report, width, MAP_HEIGHT)]
 
 
