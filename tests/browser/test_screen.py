@@ -4,9 +4,15 @@ machine. Screenshots: test-artifacts/screen-<panel>-<width>.png."""
 
 from __future__ import annotations
 
+import base64
+import shutil
+
 import pytest
 
 from tests.browser.browsing import APP_IDLE, ARTIFACTS, is_local, page_url, watch
+from tests.browser.conftest import serve
+from tests.browser.test_review import PASSWORD, Desk
+from tests.browser.test_scope import ACCOUNTS, cli, scope_names
 
 pytestmark = pytest.mark.browser
 
@@ -78,3 +84,38 @@ def test_the_panels_rotate_and_each_fits_the_screen(server, screen):
         if name == "kpi":
             assert tab.locator(".sc-card").count() == 8 and "391" in shown
     assert requests and [u for u in requests if not is_local(u)] == []
+
+
+@pytest.fixture(scope="module")
+def county_server(demo_template, tmp_path_factory):
+    """The demo served with sign-in (PARKMAP_AUTH=local) and test_scope's 咸安区 account, and the names in and out of its
+    scope (read from the store before the server opens it)."""
+    folder = tmp_path_factory.mktemp("screen_scope")
+    db = folder / "scope.duckdb"
+    shutil.copyfile(demo_template.path, db)
+    role, extra = ACCOUNTS["xianan"]
+    cli(db, "user", "add", "xianan", "--role", role, *extra, "--password-stdin", stdin=PASSWORD + "\n")
+    names = scope_names(db, "xianan")
+    with serve(db, folder / "streamlit.log", {"PARKMAP_AUTH": "local"}) as base:
+        yield base, names
+
+
+def test_a_county_users_screen_shows_only_the_county(county_server, tab):
+    """Signed in as the 咸安区 account, every panel — its text and the map image decoded — names 咸安区's units and
+    projects and nothing of another county's."""
+    base, own = county_server
+    desk = Desk(tab, base, "xianan")
+    desk.first_sign_in("xianan")
+    desk.go("大屏展示")
+    shown = []
+    for name in PANELS:  # default rotation: 15 s a panel
+        tab.wait_for_selector(f".sc-head[data-panel={name}]", timeout=90_000)
+        tab.wait_for_selector(APP_IDLE, state="attached")
+        shown.append(tab.evaluate("() => document.querySelector('[data-testid=stMain]').innerText"))
+        if name == "map":
+            src = tab.evaluate("() => document.querySelector('.sc-svg img').src")
+            shown.append(base64.b64decode(src.split("base64,", 1)[1]).decode())
+    everything = "\n".join(shown)
+    assert "咸安区" in everything and any(p in everything for p in own.inside["projects"])  # the red projects named
+    leaks = sorted(n for kind in ("projects", "parks", "units") for n in own.outside[kind] if n in everything)
+    assert leaks == []
