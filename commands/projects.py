@@ -1,4 +1,4 @@
-"""Project commands: ``import projects FILE`` (ledger import) and ``report --month`` (月通报 Excel / HTML / PDF)."""
+"""Project commands: ``import projects FILE`` (ledger import) and ``report --month`` (月通报 Excel / Word / HTML / PDF)."""
 
 from __future__ import annotations
 
@@ -13,23 +13,30 @@ def cmd_import_projects(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from reports import monthly, printable
+    from reports import monthly, notice, pdf, printable, sections
 
-    if not (args.out or args.html or args.pdf or args.json):
-        raise UserError("请至少指定一个输出：--out FILE.xlsx、--html FILE.html、--pdf FILE.pdf 或 --json")
-    report = monthly.collect(open_store(args), args.month)
+    if not (args.out or args.docx or args.html or args.pdf or args.json):
+        raise UserError("请至少指定一个输出：--out FILE.xlsx、--docx FILE.docx、--html FILE.html、--pdf FILE.pdf 或 --json")
+    con = open_store(args)
+    report = monthly.collect(con, args.month)
+    chromium = args.pdf and args.pdf_engine == "chromium"
+    where = sections.place(con) if (args.docx or (args.pdf and not chromium)) else None
     written = {}
     if args.out:
         written["xlsx"] = str(monthly.write(report, args.out))
-    page = printable.render(report, paper=args.paper) if (args.html or args.pdf) else None
+    if args.docx:
+        written["docx"] = str(notice.write(report, args.docx, where))
+    page = printable.render(report, paper=args.paper) if (args.html or chromium) else None
     if args.html:
         Path(args.html).write_text(page, encoding="utf-8")
         written["html"] = args.html
-    if args.pdf:
+    if chromium:
         try:
             written["pdf"] = str(printable.to_pdf(page, args.pdf))
         except printable.PdfUnavailable as exc:
             raise UserError(str(exc)) from exc
+    elif args.pdf:
+        written["pdf"] = str(pdf.write(report, args.pdf, where))
     if args.json:
         print_json({**report.figures, "files": written})
     else:
@@ -49,11 +56,14 @@ def register_import(imports, common) -> None:
 
 
 def register(sub, common) -> None:
-    s = sub.add_parser("report", parents=[common], help="生成月通报（Excel，可选 HTML/PDF）")
+    s = sub.add_parser("report", parents=[common], help="生成月通报（Excel，可选 Word/HTML/PDF）")
     s.add_argument("--month", type=month, required=True, help="月份 YYYY-MM")
     s.add_argument("--out", help="Excel 文件 .xlsx")
+    s.add_argument("--docx", help="Word 通报 .docx（标题、总体情况、分县排名、红黄灯、督办事项、附表）")
     s.add_argument("--html", help="可打印页面 .html")
-    s.add_argument("--pdf", help="PDF 文件（需本机 Chromium）")
-    s.add_argument("--paper", choices=["A4", "A3"], default="A4", help="打印纸张")
+    s.add_argument("--pdf", help="PDF 通报（内容同 Word 通报，附项目分布图，A4 横向；无需浏览器）")
+    s.add_argument("--pdf-engine", choices=["python", "chromium"], default="python",
+                   help="PDF 的生成方式：python（默认）或 chromium（用本机 Chromium 打印可打印页面，可配合 --paper）")
+    s.add_argument("--paper", choices=["A4", "A3"], default="A4", help="可打印页面的纸张（--html，--pdf-engine chromium）")
     s.add_argument("--json", action="store_true", help="输出该月通报的指标（与 Excel 一致；含是否已冻结 frozen）")
     s.set_defaults(func=cmd_report)

@@ -253,12 +253,18 @@ def title() -> str:
 
 
 def subtitle(month: str, counties: tuple[str, ...] | None, unit: str | None = None) -> str:
-    """Whose figures (the unit, or every unit in scope), the period (year to date of ``month``) and 数据截至."""
+    """Whose figures (the unit; a limited scope's units; 全部单位), the period (year to date of ``month``), 数据截至."""
     names = dict(zip(*(data.load_units(counties)[c] for c in ("unit_id", "name")), strict=True))
+    who = names.get(unit) or (t("screen_all_units") if counties is None or not names else who_of(list(names.values())))
     p = pd.Period(month, freq="M")
     period = f"{p.year}年1—{p.month}月" if p.month > 1 else f"{p.year}年1月"
     live = "" if pv.freeze_state(month)["frozen"] else t("screen_live")
-    return t("screen_sub", who=names.get(unit) or t("screen_all_units"), period=period, as_of=data.as_of().date(), live=live)
+    return t("screen_sub", who=who, period=period, as_of=data.as_of().date(), live=live)
+
+
+def who_of(names: Sequence[str], shown: int = 3) -> str:
+    """The units of a limited scope, as the subtitle names them: up to ``shown`` names, else the first and a count."""
+    return "、".join(names) if len(names) <= shown else t("screen_units_n", first="、".join(names[:2]), n=len(names))
 
 
 def empty_store() -> None:

@@ -136,6 +136,7 @@ ZH = {
     "screen_sub": "{who} · {period} · 数据截至 {as_of}{live}",
     "screen_live": "（本月实时数据）",
     "screen_all_units": "全部单位",
+    "screen_units_n": "{first}等 {n} 个单位",
     "screen_rank_of": "{label}排名",
     "screen_lights_units": "各单位红黄灯（个）",
     "screen_lights_top": "逾期最久的红灯项目",

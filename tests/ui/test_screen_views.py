@@ -213,3 +213,10 @@ def test_a_unit_limits_the_map_and_the_lights_and_is_marked_in_the_ranking(demo_
     assert "sc-hl" in sv.panel("ranking", "2018-06", None, "421221")
     lights = sv.panel("lights", "2018-06", None, "421221")
     assert "嘉鱼县" in lights and "合计" not in lights and "咸安区" not in lights
+
+
+def test_the_subtitle_says_whose_figures_they_are(demo_env):
+    assert sv.subtitle("2018-06", None).startswith("全部单位 · 2018年1—6月 · 数据截至 2018-06-30")
+    assert sv.subtitle("2018-06", (XIANAN,)).startswith("咸宁高新区、咸安区 · ")  # a county user: the units in scope
+    assert sv.subtitle("2018-06", None, "421221").startswith("嘉鱼县 · ")
+    assert sv.who_of(["甲县", "乙县", "丙县", "丁县"]) == "甲县、乙县等 4 个单位"
