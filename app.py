@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import data, links, mapkit, page, widgets
+from ui import data, explain_views, kpi_views, links, mapkit, page, widgets
 from ui.text import t
 
 scope = page.setup(t("overview"))
@@ -23,7 +23,8 @@ first, last = f"{year}-{months[0]:02d}", f"{year}-{months[1]:02d}"
 
 summary = data.kpi_summary(first, last, scope.counties)
 completion = data.target_completion(int(year), first, last, scope.counties)
-widgets.kpi_cards(summary, completion)
+widgets.kpi_cards(summary, completion, kpi_views.period_comparison(first, last, scope.counties))
+explain_views.overview(summary, first, last, scope.counties)
 
 st.subheader(t("unit_table"))
 st.dataframe(widgets.unit_table(summary, completion), hide_index=True, width="stretch")

@@ -6,11 +6,12 @@ Cell sizes are degrees (EPSG:4326); money in 万元 unless the KPI name says ``_
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import duckdb
 import pandas as pd
 
+from analysis import indicators
 from analysis.kpis import Period, signed_in, totals
 from layers import aggregates
 
@@ -18,18 +19,28 @@ from layers import aggregates
 POINT_LAYERS = aggregates.POINT_LAYERS
 #: Cell sizes offered, in degrees (0.01° ≈ 1 km).
 CELL_SIZES = (0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0)
-#: KPIs a county choropleth can show: key of :func:`analysis.kpis.totals` → label.
-COUNTY_KPIS = {
-    "signed": "签约项目数（个）",
-    "investment_total_yi": "签约金额（亿元）",
-    "funds_in_place_yi": "到位资金（亿元）",
-    "projects_1yi": "亿元以上项目（个）",
-    "started": "开工项目（个）",
-    "start_rate": "开工率",
-    "landing_rate": "落地率",
-    "funds_in_place_rate": "资金到位率",
-}
-RATE_KPIS = {"start_rate", "landing_rate", "funds_in_place_rate", "registration_rate", "production_rate"}
+
+
+def county_kpis() -> dict[str, str]:
+    """KPIs a county choropleth can show: every indicator of the registry shown on the cards → its heading."""
+    return {i.key: i.heading for i in indicators.cards()}
+
+
+class _CountyKpis(Mapping):
+    """:func:`county_kpis` as a live read-only mapping (an indicator registered later is offered too)."""
+
+    def __getitem__(self, key):
+        return county_kpis()[key]
+
+    def __iter__(self):
+        return iter(county_kpis())
+
+    def __len__(self):
+        return len(county_kpis())
+
+
+#: KPI key → heading (「签约金额（亿元）」), for the choropleth choices: a live view of :func:`county_kpis`
+COUNTY_KPIS: Mapping[str, str] = _CountyKpis()
 
 
 def cell_size(bounds: Sequence[float], cells_across: int = 48) -> float:
@@ -62,11 +73,11 @@ def park_totals(con: duckdb.DuckDBPyConnection, layer: str, *, county: str | Seq
 
 
 def county_kpi(projects: pd.DataFrame, kpi: str, period: Period | None = None) -> pd.Series:
-    """One KPI of :data:`COUNTY_KPIS` per ``county_adcode`` for projects signed in ``period``.
+    """One KPI of :func:`county_kpis` per ``county_adcode`` for projects signed in ``period``.
 
     Rates are fractions (0–1) and None where nothing was signed; counties without projects are absent.
     """
-    if kpi not in COUNTY_KPIS:
+    if kpi not in indicators.REGISTRY:
         raise KeyError(f"未知指标：{kpi}")
     signed = signed_in(projects, period or Period())
     values = {code: totals(group)[kpi] for code, group in signed.groupby("county_adcode", sort=True)}
@@ -75,6 +86,4 @@ def county_kpi(projects: pd.DataFrame, kpi: str, period: Period | None = None) -
 
 def format_kpi(kpi: str, value) -> str:
     """A KPI value as shown on the map (rates as percent)."""
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return "—"
-    return f"{value * 100:.1f}%" if kpi in RATE_KPIS else f"{value:g}"
+    return indicators.get(kpi).show(value)

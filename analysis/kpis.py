@@ -15,12 +15,16 @@ from datetime import date
 
 import pandas as pd
 
-from layers.vocab import PROJECT_MAIN_STAGES, SIGNED_STAGES, WAN_PER_YI
+from analysis import indicators
+from layers.vocab import SIGNED_STAGES, WAN_PER_YI
 
-MILESTONES = {"registered": ("registered_on", "注册"), "started": ("started_on", "开工"), "in_production": ("produced_on", "投产")}
-STAGE_RANK = {s: i for i, s in enumerate(PROJECT_MAIN_STAGES)}
+#: milestone → (date column, stage) and the stage order, as the registry counts them
+MILESTONES = indicators.MILESTONES
+STAGE_RANK = indicators.STAGE_RANK
 YI_1 = 1 * WAN_PER_YI
 YI_10 = 10 * WAN_PER_YI
+rate = indicators.rate
+reached = indicators.reached
 
 
 @dataclass(frozen=True)
@@ -42,10 +46,31 @@ class Period:
             return "全部"
         return f"{self.start or '…'} 至 {self.end or '…'}"
 
+    def months(self) -> tuple[str, str] | None:
+        """``("2018-01", "2018-06")`` when both ends are whole months, else None."""
+        if not (self.start and self.end) or self.start.day != 1 or pd.Timestamp(self.end) != pd.Period(self.end, freq="M").end_time.normalize():
+            return None
+        return f"{self.start:%Y-%m}", f"{self.end:%Y-%m}"
 
-def rate(numerator: float, denominator: float) -> float | None:
-    """``numerator / denominator`` rounded to 4 decimals, or None when the denominator is 0."""
-    return round(numerator / denominator, 4) if denominator else None
+    def last_year(self) -> Period | None:
+        """The same period a year earlier (同比); None for an open period."""
+        if not (self.start and self.end):
+            return None
+        if whole := self.months():
+            return Period.from_months(*(str(pd.Period(m, freq="M") - 12) for m in whole))
+        return Period(*((pd.Timestamp(d) - pd.DateOffset(years=1)).date() for d in (self.start, self.end)))
+
+    def before(self) -> Period | None:
+        """The period of equal length just before this one (环比): whole months → as many months before; None for an
+        open period."""
+        if not (self.start and self.end):
+            return None
+        if whole := self.months():
+            first, last = (pd.Period(m, freq="M") for m in whole)
+            n = (last - first).n + 1
+            return Period.from_months(str(first - n), str(first - 1))
+        days = (self.end - self.start).days + 1
+        return Period(*((pd.Timestamp(self.start) - pd.Timedelta(days=d)).date() for d in (days, 1)))
 
 
 def signed_in(projects: pd.DataFrame, period: Period) -> pd.DataFrame:
@@ -61,36 +86,9 @@ def signed_in(projects: pd.DataFrame, period: Period) -> pd.DataFrame:
     return projects[mask]
 
 
-def reached(projects: pd.DataFrame, milestone: str) -> pd.Series:
-    """Whether each project has reached ``milestone`` (registered / started / in_production)."""
-    column, stage = MILESTONES[milestone]
-    rank = projects["stage"].map(STAGE_RANK)  # side exits and unknown stages → NaN → False
-    return projects[column].notna() | (rank >= STAGE_RANK[stage])
-
-
 def totals(signed: pd.DataFrame) -> dict:
-    """Counts, money and rates for already-filtered signed projects."""
-    n = len(signed)
-    inv = float(signed["investment_wan"].fillna(0).sum())
-    funds = float(signed["funds_in_place_wan"].fillna(0).sum())
-    counts = {m: int(reached(signed, m).sum()) for m in MILESTONES}
-    industrial = signed[signed["category"] == "工业"]
-    return {
-        "signed": n,
-        "contract_projects": int((signed["sign_type"] == "合同").sum()),
-        "investment_total_yi": round(inv / WAN_PER_YI, 2),
-        "funds_in_place_yi": round(funds / WAN_PER_YI, 2),
-        **counts,
-        "registration_rate": rate(counts["registered"], n),
-        "start_rate": rate(counts["started"], n),
-        "production_rate": rate(counts["in_production"], n),
-        "landing_rate": rate(counts["registered"], n),
-        "funds_in_place_rate": rate(funds, inv),
-        "projects_1yi": int((signed["investment_wan"] >= YI_1).sum()),
-        "projects_10yi": int((signed["investment_wan"] >= YI_10).sum()),
-        "industrial": len(industrial),
-        "industrial_investment_yi": round(float(industrial["investment_wan"].fillna(0).sum()) / WAN_PER_YI, 2),
-    }
+    """Every indicator of :data:`analysis.indicators.REGISTRY` for already-filtered signed projects (key → figure)."""
+    return indicators.compute(signed)
 
 
 def summarize(projects: pd.DataFrame, period: Period = Period(), units: pd.DataFrame | None = None,

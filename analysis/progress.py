@@ -11,24 +11,18 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis import indicators
 from analysis.kpis import Period, rate, reached, signed_in, totals
 from layers.vocab import PROJECT_MAIN_STAGES, SIGNED_STAGES, WAN_PER_YI
 
 CONFIG = Path(__file__).resolve().parent.parent / "config" / "indicators.toml"
-#: rate key → (Chinese name, milestone counted over signed projects)
-RATES = {
-    "registration_rate": ("注册率", "registered"),
-    "start_rate": ("开工率", "started"),
-    "production_rate": ("投产率", "in_production"),
-    "landing_rate": ("落地率", "registered"),
-    "performance_rate": ("履约率", "started"),
-}
 ALL_TIME = Period()
 FUNNEL_LABELS = {"线索": "线索", "在谈": "在谈", "签约": "签约", "注册": "注册", "开工": "开工", "投产": "投产/竣工"}
 
 
 def rates(projects: pd.DataFrame, period: Period = ALL_TIME, unit_id: str | None = None) -> dict:
-    """注册率/开工率/投产率/落地率/履约率/资金到位率 for projects signed in ``period`` (of one unit, or all).
+    """Every rate of the registry (注册率/开工率/投产率/落地率/履约率/资金到位率 …) for projects signed in ``period``
+    (of one unit, or all), with the counts they are made of.
 
     履约率 (实施率) counts projects implemented, i.e. 开工 or later; 落地率 those registered or later.
     Seed 000: 110 implemented of 148 signed → 0.7432 (74.3%).
@@ -38,9 +32,7 @@ def rates(projects: pd.DataFrame, period: Period = ALL_TIME, unit_id: str | None
         signed = signed[signed["unit_id"] == unit_id]
     t = totals(signed)
     out = {"signed": t["signed"], **{m: t[m] for m in ("registered", "started", "in_production")}}
-    for key, (_label, milestone) in RATES.items():
-        out[key] = rate(t[milestone], t["signed"])
-    out["funds_in_place_rate"] = t["funds_in_place_rate"]
+    out.update({i.key: t[i.key] for i in indicators.all_() if i.kind == "rate"})
     return out
 
 

@@ -8,27 +8,46 @@ a unit whose value is undefined (a rate with nothing signed) is listed last with
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 
+from analysis import indicators
 from analysis.kpis import Period, summarize
 from analysis.targets import ACTUAL_KEYS, completion
 
-#: indicator → (Chinese label, unit of measure). ``completion:<target indicator>`` ranks by 目标完成率.
-INDICATORS = {
-    "signed": ("新签约项目数", "个"),
-    "investment_total_yi": ("签约金额", "亿元"),
-    "projects_1yi": ("亿元以上项目数", "个"),
-    "projects_10yi": ("10亿元以上项目数", "个"),
-    "started": ("开工项目数", "个"),
-    "start_rate": ("开工率", "%"),
-    "registration_rate": ("注册率", "%"),
-    "landing_rate": ("落地率", "%"),
-    "production_rate": ("投产率", "%"),
-    "funds_in_place_yi": ("到位资金", "亿元"),
-    "funds_in_place_rate": ("资金到位率", "%"),
-    **{f"completion:{k}": (f"{lbl}目标完成率", "%") for k, lbl in (("signed_projects", "签约项目"), ("signed_investment_yi", "签约金额"),
-                                                              ("projects_1yi", "亿元以上项目"), ("funds_in_place_yi", "到位资金"))},
-}
+COMPLETION = "completion:"
+
+
+def choices() -> dict[str, tuple[str, str]]:
+    """Rankable indicator → (Chinese label, unit of measure): every indicator of the registry, then the 目标完成率 of
+    each one with an annual target (``completion:<target id>``)."""
+    out = {i.key: (i.label, i.unit) for i in indicators.all_()}
+    out.update({f"{COMPLETION}{target}": (f"{i.label}目标完成率", "%") for target, i in indicators.targets().items()})
+    return out
+
+
+class _Choices(Mapping):
+    """:func:`choices` as a live read-only mapping (an indicator registered later is in it too)."""
+
+    def __getitem__(self, key):
+        return choices()[key]
+
+    def __iter__(self):
+        return iter(choices())
+
+    def __len__(self):
+        return len(choices())
+
+
+#: indicator → (Chinese label, unit of measure): a live view of :func:`choices`
+INDICATORS: Mapping[str, tuple[str, str]] = _Choices()
+
+
+def label(indicator: str) -> str:
+    """「签约金额（亿元）」, 「开工率」, 「签约金额目标完成率」."""
+    name, unit = choices()[indicator]
+    return name if unit == "%" else f"{name}（{unit}）"
 
 
 def ytd(month: str) -> Period:
@@ -43,10 +62,10 @@ def previous_month(month: str) -> str:
 
 def values(summary: dict, indicator: str, targets: pd.DataFrame | None = None) -> pd.DataFrame:
     """``unit_id, unit, value`` for every unit of a :func:`analysis.kpis.summarize` result."""
-    if indicator not in INDICATORS:
+    if indicator not in choices():
         raise KeyError(f"未知指标：{indicator}")
     units = pd.DataFrame([{"unit_id": u["unit_id"], "unit": u["unit"]} for u in summary["by_unit"]], columns=["unit_id", "unit"])
-    if indicator.startswith("completion:"):
+    if indicator.startswith(COMPLETION):
         target_key = indicator.split(":", 1)[1]
         assert target_key in ACTUAL_KEYS, target_key
         done = completion(summary, targets if targets is not None else pd.DataFrame(columns=["unit_id", "indicator", "target_value"]))

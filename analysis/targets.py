@@ -6,17 +6,11 @@ import math
 
 import pandas as pd
 
+from analysis import indicators
 from analysis.kpis import rate
 
-#: indicator id → key in a :func:`analysis.kpis.totals` result
-ACTUAL_KEYS = {
-    "signed_projects": "signed",
-    "signed_investment_yi": "investment_total_yi",
-    "projects_1yi": "projects_1yi",
-    "projects_10yi": "projects_10yi",
-    "funds_in_place_yi": "funds_in_place_yi",
-    "started_projects": "started",
-}
+#: annual-target id → key in a :func:`analysis.kpis.totals` result (the registry's ``target``)
+ACTUAL_KEYS = {target: i.key for target, i in indicators.targets().items()}
 
 
 def completion(summary: dict, targets: pd.DataFrame) -> pd.DataFrame:

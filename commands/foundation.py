@@ -9,6 +9,7 @@ from pathlib import Path
 
 import layers
 import store
+from analysis import indicators
 from analysis.kpis import Period, summarize
 from commands import CLI_USER, UserError, open_store, print_json
 from layers import months, projects, regions, reporting_units
@@ -62,9 +63,11 @@ def cmd_summary(args) -> int:
     if args.json:
         print_json(result)
     else:
-        print(f"签约项目 {result['signed']} 个，合同投资 {result['investment_total_yi']} 亿元，开工率 {result['start_rate']}")
+        print(indicators.sentence(result))
+        shown = indicators.cards()
+        print("\t".join(["  单位", *(i.heading for i in shown)]))
         for u in result["by_unit"]:
-            print(f"  {u['unit']}\t{u['signed']}\t{u['investment_total_yi']}")
+            print("\t".join([f"  {u['unit']}", *(i.show(u[i.key]) for i in shown)]))
     return 0
 
 

@@ -13,6 +13,7 @@ def cmd_import_projects(args) -> int:
 
 
 def cmd_report(args) -> int:
+    from analysis import indicators
     from reports import monthly, notice, pdf, printable, sections
 
     if not (args.out or args.docx or args.html or args.pdf or args.json):
@@ -40,8 +41,7 @@ def cmd_report(args) -> int:
     if args.json:
         print_json({**report.figures, "files": written})
     else:
-        print(f"{report.title}（{'已冻结' if report.frozen else '未冻结，实时数据'}）：签约 {report.summary['signed']} 个，"
-              f"签约金额 {report.summary['investment_total_yi']} 亿元，开工率 {report.summary['start_rate']}")
+        print(f"{report.title}（{'已冻结' if report.frozen else '未冻结，实时数据'}）：{indicators.sentence(report.summary)}")
         for kind, path in written.items():
             print(f"  {kind}: {path}")
     return 0

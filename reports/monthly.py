@@ -35,18 +35,33 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.writer.excel import ExcelWriter
 
-from analysis import lights, progress, ranking, supervision, targets
+from analysis import indicators, lights, progress, ranking, supervision, targets
 from analysis.kpis import summarize
-from analysis.ranking import INDICATORS, change_label
+from analysis.ranking import change_label
 from layers import months, project_history, project_issues, regions, reporting_units
-from layers.targets import INDICATORS as TARGET_INDICATORS
+from reports import requirement_annex
 
 APP_TITLE = "园区承载力与项目地图"
 #: how layers.migrations notes the months an earlier release froze
 OLD_RELEASE_NOTE = "旧版本首次使用时冻结"
-#: indicators ranked in the report, best first
-RANKED = ("signed", "investment_total_yi", "projects_1yi", "started", "start_rate", "funds_in_place_yi",
-          "completion:signed_investment_yi")
+#: the 目标完成率 ranked after the registry's ranked indicators
+RANKED_COMPLETION = ("completion:signed_investment_yi",)
+#: a month an earlier release froze keeps that release's KPI table and rankings (so it regenerates unchanged)
+OLD_RELEASE_KPIS = (("signed", "新签约项目（个）"), ("investment_total_yi", "签约金额（亿元）"), ("projects_1yi", "亿元以上（个）"),
+                    ("projects_10yi", "10亿元以上（个）"), ("started", "开工（个）"), ("start_rate", "开工率"),
+                    ("funds_in_place_yi", "到位资金（亿元）"), ("funds_in_place_rate", "资金到位率"))
+OLD_RELEASE_RANKED = ("signed", "investment_total_yi", "projects_1yi", "started", "start_rate", "funds_in_place_yi",
+                      "completion:signed_investment_yi")
+
+
+def ranked(old_release: bool = False) -> tuple[str, ...]:
+    """Indicators ranked in the report, in order: the registry's ranked indicators, then :data:`RANKED_COMPLETION`."""
+    return OLD_RELEASE_RANKED if old_release else (*(i.key for i in indicators.ranked()), *RANKED_COMPLETION)
+
+
+def kpi_columns(report: MonthReport) -> list[tuple[str, str]]:
+    """(indicator key, column heading) of the KPI table: every card indicator of the registry."""
+    return list(OLD_RELEASE_KPIS) if report.old_release else [(i.key, i.heading) for i in indicators.cards()]
 
 
 @dataclass
@@ -74,6 +89,8 @@ class MonthReport:
     rules: lights.Rules | None = field(default=None, repr=False)
     #: frozen by a release before schema versions: its sheets keep that release's words (it regenerates unchanged)
     old_release: bool = False
+    #: open investor requirements and their new fits, live (the 「需求匹配提醒」 annex): :mod:`reports.requirement_annex`
+    requirements: object = field(default=None, repr=False)
 
     @property
     def title(self) -> str:
@@ -109,16 +126,18 @@ def collect(con, month: str, *, county=None) -> MonthReport:
     trend_frames = dict(sorted(trend_frames.items())[-11:])
     trend_frames[month] = frame
     issues, issues_as_of, recorded_by = _problems(con, month, frozen, county)
+    old_release = frozen and _frozen_by_old_release(con, month)
     return MonthReport(
         month=month, frozen=frozen, projects=frame, units=units, summary=summary, completion=done,
-        rankings={ind: ranking.ranking(frame, previous, month, ind, units, year_targets) for ind in RANKED},
+        rankings={ind: ranking.ranking(frame, previous, month, ind, units, year_targets) for ind in ranked(old_release)},
         late=lights.late_starts(frame, month, rules), funding=lights.slow_funding(frame, month, rules),
         progress=behind, supervision=supervision.month_list(frame, behind, month, rules, units, issues, as_of=issues_as_of,
                                                             recorded_by=recorded_by),
         funnel=progress.funnel(frame, ranking.ytd(month)), trend=progress.monthly_trend(trend_frames),
         regions=regions.load(con, county=county, level="county"),
         problems=issues, problems_as_of=issues_as_of, problems_recorded_by=recorded_by, rules=rules,
-        old_release=frozen and _frozen_by_old_release(con, month),
+        requirements=None if old_release else requirement_annex.collect(con, county=county),
+        old_release=old_release,
     )
 
 
@@ -157,6 +176,7 @@ BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 #: number formats: counts with 千分位, money in 亿元 with two decimals or in 万元 as whole numbers, rates, dates
 COUNT, YI, WAN, RATE, DATE, POINTS = "#,##0", "#,##0.00", "#,##0", "0.0%", "yyyy-mm-dd", "0.0"
 UNIT_FORMATS = {"个": COUNT, "亿元": YI, "万元": WAN, "%": RATE}
+KIND_FORMATS = {"count": COUNT, "money": YI, "rate": RATE}
 #: column widths (characters; a Chinese character counts two): text wider than MAX_WIDTH wraps
 MIN_WIDTH, MAX_WIDTH, HEADER_WIDTH = 8, 40, 18
 #: rows that surely fit on one printed page below the repeated title rows (A4 landscape at full size; fitting a wide
@@ -287,19 +307,17 @@ def _print_setup(ws, report: MonthReport, repeat: int) -> None:
 
 def _kpis(ws, report: MonthReport) -> None:
     top = _title(ws, report.title, f"统计期间：{report.period_label}（签约口径，金额单位：亿元）")
-    rows = [[u["unit"], u["signed"], u["investment_total_yi"], u["projects_1yi"], u["projects_10yi"], u["started"],
-             u["start_rate"], u["funds_in_place_yi"], u["funds_in_place_rate"]] for u in report.summary["by_unit"]]
+    columns = kpi_columns(report)
     s = report.summary
-    rows.append(["合计", s["signed"], s["investment_total_yi"], s["projects_1yi"], s["projects_10yi"], s["started"],
-                 s["start_rate"], s["funds_in_place_yi"], s["funds_in_place_rate"]])
+    rows = [[u["unit"], *(u[k] for k, _ in columns)] for u in s["by_unit"]]
+    rows.append(["合计", *(s[k] for k, _ in columns)])
     _break_before(ws, top, len(rows) + 1)
-    top = table(ws, top, ["单位", "新签约项目（个）", "签约金额（亿元）", "亿元以上（个）", "10亿元以上（个）", "开工（个）", "开工率",
-                          "到位资金（亿元）", "资金到位率"], rows,
-                {2: COUNT, 3: YI, 4: COUNT, 5: COUNT, 6: COUNT, 7: RATE, 8: YI, 9: RATE})
+    top = table(ws, top, ["单位", *(h for _, h in columns)], rows,
+                {c: KIND_FORMATS[indicators.get(k).kind] for c, (k, _) in enumerate(columns, start=2)})
     names = dict(zip(report.units["unit_id"], report.units["name"], strict=True)) | {"ALL": "全市"}
     done = list(report.completion.itertuples())
-    rows = [[names.get(r.unit_id, r.unit_id), TARGET_INDICATORS[r.indicator][0], r.actual, r.target, r.completion] for r in done]
-    by_unit = [UNIT_FORMATS.get(TARGET_INDICATORS[r.indicator][1]) for r in done]
+    rows = [[names.get(r.unit_id, r.unit_id), indicators.by_target(r.indicator).label, r.actual, r.target, r.completion] for r in done]
+    by_unit = [UNIT_FORMATS.get(indicators.by_target(r.indicator).unit) for r in done]
     _section(ws, top, "年度目标完成情况", ["单位", "指标", "完成", "年度目标", "目标完成率"], rows, {3: by_unit, 4: by_unit, 5: RATE})
     _print_setup(ws, report, 2)
 
@@ -307,7 +325,7 @@ def _kpis(ws, report: MonthReport) -> None:
 def _rankings(ws, report: MonthReport) -> None:
     top = _title(ws, "各单位排名", f"{report.period_label}累计；位次变化与上月通报相比（↑上升、↓下降、—持平）")
     for indicator, frame in report.rankings.items():
-        label, unit = INDICATORS[indicator]
+        label, unit = ranking.choices()[indicator]
         rows = [[r.unit, r.value, None if pd.isna(r.rank) else int(r.rank),
                  None if pd.isna(r.previous_rank) else int(r.previous_rank), change_label(r.change)] for r in frame.itertuples()]
         top = _section(ws, top, f"{label}（{unit}）", ["单位", "数值", "本月位次", "上月位次", "位次变化"], rows,
@@ -362,6 +380,7 @@ def workbook(report: MonthReport) -> Workbook:
     for i, (name, fill) in enumerate(sheets):
         ws = wb.active if i == 0 else wb.create_sheet(name)
         fill(ws, report)
+    requirement_annex.add_sheet(wb, report)  # 「需求匹配提醒」, when requirements are open
     if not report.frozen:
         put(wb["指标完成"], 3, 1, "注：本月未冻结，数据为实时数据，冻结后以冻结时的数据为准。").font = Font(color="C00000")
     stamp = dt.datetime.combine(pd.Period(report.month, freq="M").end_time.date(), dt.time(0, 0))

@@ -15,10 +15,10 @@ from pathlib import Path
 import pandas as pd
 import shapely
 
-from analysis.ranking import INDICATORS, change_label
-from layers.targets import INDICATORS as TARGET_INDICATORS
+from analysis import indicators, ranking
+from analysis.ranking import change_label
 from layers.vocab import STAGE_COLORS
-from reports.monthly import APP_TITLE, MonthReport
+from reports.monthly import APP_TITLE, MonthReport, kpi_columns
 
 PAPER = {"A4": "A4 landscape", "A3": "A3 landscape"}
 CSS = """
@@ -99,15 +99,18 @@ def render(report: MonthReport, paper: str = "A4") -> str:
     """The printable page as a standalone HTML document (no external resources)."""
     s = report.summary
     names = dict(zip(report.units["unit_id"], report.units["name"], strict=True)) | {"ALL": "全市"}
-    kpi_rows = [[u["unit"], u["signed"], u["investment_total_yi"], u["projects_1yi"], u["projects_10yi"], u["started"],
-                 _pct(u["start_rate"]), u["funds_in_place_yi"], _pct(u["funds_in_place_rate"])] for u in s["by_unit"]]
-    kpi_rows.append(["合计", s["signed"], s["investment_total_yi"], s["projects_1yi"], s["projects_10yi"], s["started"],
-                     _pct(s["start_rate"]), s["funds_in_place_yi"], _pct(s["funds_in_place_rate"])])
-    target_rows = [[names.get(r.unit_id, r.unit_id), TARGET_INDICATORS[r.indicator][0], r.actual, r.target, _pct(r.completion)]
+    columns = kpi_columns(report)
+
+    def shown(values: dict) -> list:
+        return [_pct(values[k]) if indicators.get(k).kind == "rate" else values[k] for k, _ in columns]
+
+    kpi_rows = [[u["unit"], *shown(u)] for u in s["by_unit"]]
+    kpi_rows.append(["合计", *shown(s)])
+    target_rows = [[names.get(r.unit_id, r.unit_id), indicators.by_target(r.indicator).label, r.actual, r.target, _pct(r.completion)]
                    for r in report.completion[report.completion["unit_id"] == "ALL"].itertuples()]
     rankings = []
     for indicator, frame in report.rankings.items():
-        label, unit = INDICATORS[indicator]
+        label, unit = ranking.choices()[indicator]
         rows = [[r.rank if not pd.isna(r.rank) else "—", r.unit, _pct(r.value) if unit == "%" else r.value, change_label(r.change)]
                 for r in frame.itertuples()]
         rankings.append(f"<div><h2>{_e(label)}（{_e(unit)}）</h2>{_table(['位次', '单位', '数值', '变化'], rows, (1,))}</div>")
@@ -123,12 +126,11 @@ def render(report: MonthReport, paper: str = "A4") -> str:
 <style>@page {{ size: {PAPER.get(paper, PAPER['A4'])}; margin: 10mm; }}{CSS}</style></head><body>
 <h1>{_e(report.title)}</h1><p class="sub">统计期间：{_e(report.period_label)}　金额单位：亿元　{_e(APP_TITLE)}</p>{note}
 <h2>主要指标完成情况</h2>
-{_table(["单位", "新签约项目（个）", "签约金额", "亿元以上", "10亿元以上", "开工（个）", "开工率", "到位资金", "资金到位率"], kpi_rows, (0,))}
+{_table(["单位", *(h for _, h in columns)], kpi_rows, (0,))}
 <h2>全市年度目标完成情况</h2>{_table(["单位", "指标", "完成", "年度目标", "目标完成率"], target_rows, (0, 1))}
 <h2>项目分布（{_e(report.month)} 月末，共 {len(report.projects)} 个，已定位 {int(report.projects['lon'].notna().sum())} 个）</h2>
 <div class="map">{map_svg(report)}</div><div class="legend">{legend}</div>
-<div class="pagebreak"></div><div class="grid">{''.join(rankings[:3])}</div><div class="grid">{''.join(rankings[3:6])}</div>
-{''.join(rankings[6:])}
+<div class="pagebreak"></div>{''.join(f'<div class="grid">{"".join(rankings[i:i + 3])}</div>' for i in range(0, len(rankings), 3))}
 <h2>红黄灯</h2><p>开工滞后：红灯 {counts['红灯']} 个、黄灯 {counts['黄灯']} 个；资金到位滞后：红灯 {funding['红灯']} 个、黄灯 {funding['黄灯']} 个。</p>
 <h2>督办清单（{len(report.supervision)} 项）</h2>
 {_table(["序号", "督办事项", "项目/指标", "单位", "责任领导", "责任单位", "情况", "办结时限"], sup_rows, (2, 6))}

@@ -107,8 +107,9 @@ def test_summary_text(demo_db):
     db, _ = demo_db
     code, out, _ = run(["summary", "--from", "2018-01", "--to", "2018-06", "--db", db])
     assert code == 0
-    assert out.startswith("签约项目 391 个，合同投资 845.6 亿元")
-    assert "  通山县\t78\t56.4" in out.splitlines()
+    assert out.startswith("新签约项目数 391 个，签约金额 845.6 亿元，")
+    assert "开工率 22.8%" in out.splitlines()[0]
+    assert any(line.startswith("  通山县\t78\t56.4\t") for line in out.splitlines())
 
 
 def test_summary_uses_parkmap_db_env(demo_db, monkeypatch):

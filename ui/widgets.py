@@ -16,50 +16,53 @@ def percent(value: float | None, digits: int = 1) -> str:
     return "—" if value is None else f"{value * 100:.{digits}f}%"
 
 
-def kpi_cards(summary: dict, completion: pd.DataFrame) -> None:
-    """Six KPI cards; the delta line shows the annual-target completion where a target exists."""
-    overall = completion[completion["unit_id"] == "ALL"].set_index("indicator")["completion"] if len(completion) else pd.Series(dtype=float)
+#: KPI cards per row: more indicators take more rows, never narrower cards (values must read whole at 1280 px)
+CARDS_PER_ROW = 4
 
-    def against(indicator: str) -> str | None:
-        value = overall.get(indicator)
+
+def kpi_cards(summary: dict, completion: pd.DataFrame, compared: dict | None = None) -> None:
+    """One card per card indicator of :mod:`analysis.indicators`, :data:`CARDS_PER_ROW` to a row: the value, the
+    annual-target completion (where a target exists) as the delta line, its 口径 as the help, and 同比 / 环比 below
+    (``compared``: ``{"yoy": summary, "mom": summary}`` of the same period last year and the period before, either
+    may be None)."""
+    from analysis import indicators
+
+    overall = completion[completion["unit_id"] == "ALL"].set_index("indicator")["completion"] if len(completion) else pd.Series(dtype=float)
+    compared = compared or {}
+
+    def against(target: str | None) -> str | None:
+        value = overall.get(target) if target else None
         return t("of_target", pct=percent(value)) if value is not None and not pd.isna(value) else None
 
-    cards = [
-        (t("kpi_signed"), f"{summary['signed']}", against("signed_projects")),
-        (t("kpi_investment"), f"{summary['investment_total_yi']:.1f}", against("signed_investment_yi")),
-        (t("kpi_1yi"), f"{summary['projects_1yi']}", against("projects_1yi")),
-        (t("kpi_10yi"), f"{summary['projects_10yi']}", against("projects_10yi")),
-        (t("kpi_start_rate"), percent(summary["start_rate"]), None),
-        (t("kpi_funds_rate"), percent(summary["funds_in_place_rate"]), None),
-    ]
-    # two rows of three: six cards in one row cut "22.8%" to "22.…" at 1280 px with the sidebar open
-    for row in (cards[:3], cards[3:]):
-        for col, (label, value, delta) in zip(st.columns(len(row)), row):
-            col.metric(label, value, delta, delta_color="off" if delta else "normal", border=True)
+    def versus(key: str, which: str) -> str:
+        before = compared.get(which)
+        return indicators.change(indicators.get(key), summary.get(key), None if before is None else before.get(key))
+
+    shown = indicators.cards()
+    for start in range(0, len(shown), CARDS_PER_ROW):
+        for col, indicator in zip(st.columns(CARDS_PER_ROW), shown[start:start + CARDS_PER_ROW]):
+            delta = against(indicator.target)
+            with col.container(border=True):
+                st.metric(indicator.card_label, indicator.show(summary.get(indicator.key)), delta,
+                          delta_color="off" if delta else "normal", help=indicator.formula)
+                st.caption(t("kpi_change", yoy=versus(indicator.key, "yoy"), mom=versus(indicator.key, "mom")))
 
 
 def unit_table(summary: dict, completion: pd.DataFrame) -> pd.DataFrame:
-    """The per-unit table as shown (pure: AppTest and unit tests read the same frame)."""
+    """The per-unit table as shown (pure: AppTest and unit tests read the same frame): one column per card indicator
+    (the registry's headings; rates as percent), then the 签约金额 目标完成率."""
+    from analysis import indicators
+
     money = completion[completion["indicator"] == "signed_investment_yi"].set_index("unit_id")["completion"] if len(completion) else {}
-    rows = [
-        {
-            "单位": u["unit"],
-            "新签约项目（个）": u["signed"],
-            "合同投资（亿元）": u["investment_total_yi"],
-            "亿元以上（个）": u["projects_1yi"],
-            "10亿元以上（个）": u["projects_10yi"],
-            "开工（个）": u["started"],
-            "开工率": percent(u["start_rate"]),
-            "资金到位率": percent(u["funds_in_place_rate"]),
-            "签约金额目标完成率": percent(money.get(u["unit_id"]) if len(money) else None),
-        }
-        for u in summary["by_unit"]
-    ]
-    rows.append({"单位": "合计", "新签约项目（个）": summary["signed"], "合同投资（亿元）": summary["investment_total_yi"],
-                 "亿元以上（个）": summary["projects_1yi"], "10亿元以上（个）": summary["projects_10yi"],
-                 "开工（个）": summary["started"], "开工率": percent(summary["start_rate"]),
-                 "资金到位率": percent(summary["funds_in_place_rate"]),
-                 "签约金额目标完成率": percent(money.get("ALL") if len(money) else None)})
+    done = f"{indicators.by_target('signed_investment_yi').label}目标完成率"
+    shown = indicators.cards()
+
+    def row(name: str, values: dict, unit_id: str) -> dict:
+        cells = {i.heading: percent(values.get(i.key)) if i.kind == "rate" else values.get(i.key) for i in shown}
+        return {"单位": name, **cells, done: percent(money.get(unit_id) if len(money) else None)}
+
+    rows = [row(u["unit"], u, u["unit_id"]) for u in summary["by_unit"]]
+    rows.append(row("合计", summary, "ALL"))
     return pd.DataFrame(rows)
 
 

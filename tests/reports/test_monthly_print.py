@@ -118,9 +118,10 @@ def test_a_table_that_fits_on_a_page_is_not_split(wb):
 def test_kpi_table_formats_counts_money_and_rates(wb, report):
     ws = wb["指标完成"]
     top = header_row(ws, "单位")
-    formats = {h: column(ws, h, top) for h in ("新签约项目（个）", "签约金额（亿元）", "开工（个）", "开工率", "到位资金（亿元）", "资金到位率")}
-    expected = {"新签约项目（个）": COUNT, "开工（个）": COUNT, "签约金额（亿元）": YI, "到位资金（亿元）": YI, "开工率": RATE,
-                "资金到位率": RATE}
+    formats = {h: column(ws, h, top) for h in ("新签约项目数（个）", "签约金额（亿元）", "开工项目数（个）", "开工率", "到位资金（亿元）",
+                                               "资金到位率", "履约率", "落地率")}
+    expected = {"新签约项目数（个）": COUNT, "开工项目数（个）": COUNT, "签约金额（亿元）": YI, "到位资金（亿元）": YI, "开工率": RATE,
+                "资金到位率": RATE, "履约率": RATE, "落地率": RATE}
     for header, col in formats.items():
         cells = body(ws, top, col)
         assert len(cells) == len(report.summary["by_unit"]) + 1

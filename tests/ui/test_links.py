@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.ui.test_pages import PAGES_DIR, app_test, metrics
+from tests.ui.test_pages import PAGES_DIR, app_test, card, metrics
 from ui.text import t
 
 SCRIPT = textwrap.dedent('''
@@ -91,7 +91,7 @@ def test_overview_opens_on_the_linked_period(demo_env):
     at.query_params["period"] = "2018-03,2018-03"
     at.run()
     assert tuple(next(s for s in at.slider if s.label == t("months")).value) == (3, 3)
-    assert metrics(at)[t("kpi_signed")] != metrics(plain)[t("kpi_signed")]
+    assert metrics(at)[card("signed")] != metrics(plain)[card("signed")]
 
 
 def test_progress_opens_on_the_linked_month_and_indicator(demo_env):

@@ -50,6 +50,13 @@ def app_test(page: Path | None = None) -> AppTest:
     return at
 
 
+def card(key: str) -> str:
+    """The label of an indicator's KPI card (the registry's words)."""
+    from analysis import indicators
+
+    return indicators.get(key).card_label
+
+
 def metrics(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
@@ -77,12 +84,12 @@ def test_overview_default_period_matches_seed(demo_env):
     assert [n.value for n in at.number_input if n.label == t("year")] == [2018]
 
     shown = metrics(at)
-    assert shown[t("kpi_signed")] == "391"
-    assert "亿" in t("kpi_investment") and shown[t("kpi_investment")] == "845.6"
+    assert shown[card("signed")] == "391"
+    assert "亿" in card("investment_total_yi") and shown[card("investment_total_yi")] == "845.6"
 
     table = unit_rows(at)
     assert list(table["单位"]) == [*SEED_H1, "合计"]
-    got = {r["单位"]: (r["新签约项目（个）"], r["合同投资（亿元）"]) for r in table.to_dict("records")}
+    got = {r["单位"]: (r["新签约项目数（个）"], r["签约金额（亿元）"]) for r in table.to_dict("records")}
     for unit, (signed, money) in SEED_H1.items():
         assert got[unit][0] == signed, unit
         assert got[unit][1] == pytest.approx(money, abs=0.05), unit
@@ -98,10 +105,10 @@ def test_overview_month_slider_changes_kpis(demo_env):
     months = next(s for s in at.slider if s.label == t("months"))
     months.set_value((1, 3)).run()
     assert not at.exception
-    signed = int(metrics(at)[t("kpi_signed")])
+    signed = int(metrics(at)[card("signed")])
     assert signed != 391
     assert signed == demo_env.q1_signed  # layers.projects + analysis.kpis on the same file, computed before the app ran
-    assert int(unit_rows(at)["新签约项目（个）"].iloc[-1]) == signed
+    assert int(unit_rows(at)["新签约项目数（个）"].iloc[-1]) == signed
 
 
 def test_layer_page_parks_by_county(demo_env):
@@ -192,7 +199,7 @@ def test_first_run_offers_demo_or_local_data_and_builds_the_demo_on_request(tmp_
     assert not at.metric  # no page until a path is chosen
     next(b for b in at.button if b.label == t("ob_demo_go")).click().run()
     assert not at.exception, [e.value for e in at.exception]
-    assert metrics(at)[t("kpi_signed")] == "391"
+    assert metrics(at)[card("signed")] == "391"
     assert any("演示数据" in i.value for i in at.info)
     assert path.exists()
 

@@ -1,0 +1,111 @@
+"""「查看明细」 on 总览 and 项目进度: pick a card's indicator (and a unit of the per-unit table) → every project considered,
+counted or not, with the rule that decided it (:mod:`analysis.explain`), a caption repeating the figure and its 口径,
+and an Excel download of the same table."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from analysis import explain, indicators
+from analysis.kpis import Period
+from analysis.ranking import ytd
+from layers import xlsx
+from ui import data
+from ui.text import t
+
+TTL = 300
+YES = {True: "是", False: "否"}
+
+
+def shown_table(table: pd.DataFrame, key: str, unit_names: dict[str, str]) -> pd.DataFrame:
+    """An :func:`analysis.explain.explain` table as the page shows it: Chinese headers, 是/否, dates as text; a rate
+    shows its numerator and denominator membership, money the amount each project adds."""
+    indicator = indicators.get(key)
+    out = pd.DataFrame({"项目编号": table["project_id"], "项目名称": table["name"],
+                        "填报单位": table["unit_id"].map(lambda u: unit_names.get(u, u) if isinstance(u, str) else ""),
+                        "阶段": table["stage"].fillna(""),
+                        "签约日期": pd.to_datetime(table["signed_on"]).dt.strftime("%Y-%m-%d").fillna(""),
+                        "合同投资（万元）": table["investment_wan"]})
+    if indicator.kind == "rate":
+        num, den = indicators.get(indicator.numerator), indicators.get(indicator.denominator)
+        out.insert(0, f"计入分母（{den.label}）", table["denominator"].map(YES))
+        out.insert(0, f"计入分子（{num.label}）", table["numerator"].map(YES))
+        for part, column in ((num, "numerator_value"), (den, "denominator_value")):
+            if part.kind == "money":
+                out[f"{part.label}计入（万元）"] = table[column].astype(float)
+    else:
+        out.insert(0, "是否计入", table["counted"].map(YES))
+        if indicator.kind == "money":
+            out[f"{indicator.label}计入（万元）"] = table["numerator_value"].astype(float)
+    out["认定规则"] = table["reason"]
+    return out
+
+
+def caption(key: str, value, period: Period, unit: str | None) -> str:
+    """「签约金额：845.6 亿元（2018-01-01 至 2018-06-30 · 咸安区）　口径：…」."""
+    indicator = indicators.get(key)
+    shown = indicator.show(value)
+    if indicator.kind != "rate" and shown != "—":
+        shown = f"{shown} {indicator.unit}"
+    return t("ex_caption", label=indicator.label, value=shown, period=period.label(), unit=f" · {unit}" if unit else "",
+             formula=indicator.formula)
+
+
+def workbook_bytes(table: pd.DataFrame, title: str, subtitle: str) -> bytes:
+    """The shown table as .xlsx through the one Excel writer (:mod:`layers.xlsx`: title, the caption as subtitle,
+    header on row 4, text always as text)."""
+    return xlsx.to_bytes([xlsx.Sheet("明细", table, title=title, subtitle=subtitle, kinds={"签约日期": "text"})], title=title)
+
+
+def _detail(frame: pd.DataFrame, key: str, period: Period, unit_id: str | None, names: dict[str, str]) -> dict:
+    table = explain.explain(frame, key, period, unit_id)
+    shown = shown_table(table, key, names)
+    words = caption(key, explain.figure(table, key), period, names.get(unit_id))
+    title = f"{indicators.get(key).label}明细"
+    return {"table": shown, "caption": words, "counted": int(table["counted"].sum()), "xlsx": workbook_bytes(shown, title, words)}
+
+
+@st.cache_data(ttl=TTL, max_entries=32, show_spinner=False)
+def overview_detail(first: str, last: str, counties: tuple[str, ...] | None, key: str, unit_id: str | None,
+                    names: dict[str, str]) -> dict:
+    """The detail (shown table, caption, counted, xlsx bytes) for 总览's months, counted on the same frame as its cards."""
+    return _detail(data.month_projects(last, counties), key, Period.from_months(first, last), unit_id, names)
+
+
+@st.cache_data(ttl=TTL, max_entries=32, show_spinner=False)
+def month_detail(month: str, counties: tuple[str, ...] | None, key: str, unit_id: str | None,
+                 names: dict[str, str]) -> dict:
+    """The detail (shown table, caption, counted, xlsx bytes) for 项目进度's month (year to date), counted on the month's 月通报 frame."""
+    from ui import project_views
+
+    return _detail(project_views.month_report(month, counties).projects, key, ytd(month), unit_id, names)
+
+
+def section(summary: dict, detail, *, key: str) -> None:
+    """The 「查看明细」 control: ``detail(indicator key, unit_id | None, names)`` gives what :func:`_detail` does."""
+    units = {u["unit_id"]: u["unit"] for u in summary["by_unit"]}
+    with st.expander(t("ex_open")):
+        st.caption(t("ex_hint"))
+        left, right = st.columns(2)
+        choices = [i.key for i in indicators.cards()]
+        chosen = left.selectbox(t("ex_indicator"), choices, format_func=lambda k: indicators.get(k).card_label, key=f"{key}-ex-ind")
+        unit_id = right.selectbox(t("ex_unit"), [None, *units], format_func=lambda u: t("ex_all_units") if u is None else units[u],
+                                  key=f"{key}-ex-unit")
+        shown = detail(chosen, unit_id, units)
+        st.caption(shown["caption"])
+        st.markdown(t("ex_counted", n=shown["counted"], m=len(shown["table"]) - shown["counted"]))
+        st.dataframe(shown["table"], hide_index=True, width="stretch", height=360,
+                     column_config={"认定规则": st.column_config.TextColumn(width="large")})
+        st.download_button(t("ex_download"), shown["xlsx"], file_name=f"明细_{indicators.get(chosen).label}.xlsx", mime=xlsx.MIME,
+                           key=f"{key}-ex-dl")
+
+
+def overview(summary: dict, first: str, last: str, counties: tuple[str, ...] | None) -> None:
+    """「查看明细」 on 总览."""
+    section(summary, lambda k, u, names: overview_detail(first, last, counties, k, u, names), key="overview")
+
+
+def month(summary: dict, month_: str, counties: tuple[str, ...] | None) -> None:
+    """「查看明细」 on 项目进度."""
+    section(summary, lambda k, u, names: month_detail(month_, counties, k, u, names), key="pp")
