@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.ranking import INDICATORS
-from ui import data, explain_views, identity, kpi_views, links, page, problem_views, uploads, widgets
+from ui import data, identity, links, page, problem_views, uploads, widgets
 from ui import project_views as pv
 from ui.safe_html import md
 from ui.text import t
@@ -35,8 +35,7 @@ else:
 widgets.show_remembered("freeze")
 summary, done = pv.kpis(month, scope.counties)
 st.markdown(f"**{report.period_label}**")
-widgets.kpi_cards(summary, done, kpi_views.month_comparison(month, scope.counties))
-explain_views.month(summary, month, scope.counties)
+widgets.kpi_cards(summary, done)
 
 funnel_col, trend_col = st.columns(2)
 with funnel_col:
@@ -72,10 +71,14 @@ with sup_tab:
 
 st.subheader(t("pp_downloads"))
 xlsx, html_page = pv.report_files(month, scope.counties)
-d1, d2 = st.columns(2)
+d1, d2, d3, d4 = st.columns(4)
 d1.download_button(t("pp_xlsx"), xlsx, file_name=f"月通报_{month}.xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-d2.download_button(t("pp_html"), html_page, file_name=f"月通报_{month}.html", mime="text/html")
+d2.download_button(t("pp_docx"), lambda: pv.notice_docx(month, scope.counties), file_name=f"月通报_{month}.docx",
+                   mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+d3.download_button(t("pp_pdf"), lambda: pv.notice_pdf(month, scope.counties), file_name=f"月通报_{month}.pdf",
+                   mime="application/pdf")
+d4.download_button(t("pp_html"), html_page, file_name=f"月通报_{month}.html", mime="text/html")
 
 year = int(month[:4])
 with st.expander(t("pp_targets", year=year)):

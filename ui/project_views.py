@@ -87,6 +87,29 @@ def report_files(month: str, counties: tuple[str, ...] | None) -> tuple[bytes, b
     return monthly.to_bytes(report), printable.render(report).encode("utf-8")
 
 
+def _notice_place(counties: tuple[str, ...] | None):
+    from reports import sections
+
+    with data.cursor() as con:
+        return sections.place(con, counties)
+
+
+@st.cache_data(ttl=TTL, max_entries=8)
+def notice_docx(month: str, counties: tuple[str, ...] | None) -> bytes:
+    """The month's Word 通报 (.docx)."""
+    from reports import notice
+
+    return notice.to_bytes(month_report(month, counties), _notice_place(counties))
+
+
+@st.cache_data(ttl=TTL, max_entries=8)
+def notice_pdf(month: str, counties: tuple[str, ...] | None) -> bytes:
+    """The month's PDF 通报 (the Word file's content and the project map; made in Python, no browser)."""
+    from reports import pdf
+
+    return pdf.to_bytes(month_report(month, counties), _notice_place(counties))
+
+
 @st.cache_data(ttl=TTL, max_entries=16)
 def stage_history(project_id: str) -> pd.DataFrame:
     with data.cursor() as con:
