@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.ranking import INDICATORS
-from ui import data, identity, links, page, problem_views, uploads, widgets
+from ui import data, explain_views, identity, kpi_views, links, page, problem_views, uploads, widgets
 from ui import project_views as pv
 from ui.safe_html import md
 from ui.text import t
@@ -35,7 +35,8 @@ else:
 widgets.show_remembered("freeze")
 summary, done = pv.kpis(month, scope.counties)
 st.markdown(f"**{report.period_label}**")
-widgets.kpi_cards(summary, done)
+widgets.kpi_cards(summary, done, kpi_views.month_comparison(month, scope.counties))
+explain_views.month(summary, month, scope.counties)
 
 funnel_col, trend_col = st.columns(2)
 with funnel_col:
