@@ -6,7 +6,8 @@ The Word file (:mod:`reports.notice`) and the PDF (:mod:`reports.pdf`) only lay 
 Numbers are shown one way everywhere (:func:`show`): counts with 千分位 (``1,234``), 亿元 with two decimals
 (``845.60``), 万元 whole (``130,500``), rates with one decimal (``22.8%``), never ``391.0``. Text from data is cleaned
 of characters a document cannot hold and cut to :data:`MAX_CELL` characters in tables; sentences carry no file path.
-Indicator labels come from one function, :func:`label`.
+Indicator labels come from one function, :func:`label` (the indicator registry); the 附表's KPI columns are
+the workbook's (:func:`reports.monthly.kpi_columns`).
 """
 
 from __future__ import annotations
@@ -16,17 +17,15 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from analysis import indicators
 from analysis.kpis import summarize
-from analysis.ranking import INDICATORS, ytd
+from analysis.ranking import COMPLETION, ytd
 from layers import _scope, dataset, regions
 from layers.targets import INDICATORS as TARGET_INDICATORS
-from reports.monthly import MonthReport
+from reports.monthly import MonthReport, kpi_columns
 
 #: the number format of an indicator's unit
 KIND_OF_UNIT = {"个": "count", "亿元": "yi", "万元": "wan", "%": "rate"}
-#: the per-unit KPI table of the 附表 (indicator keys, in order)
-ANNEX_KPIS = ("signed", "investment_total_yi", "projects_1yi", "projects_10yi", "registered", "started", "in_production",
-              "registration_rate", "start_rate", "production_rate", "funds_in_place_yi", "funds_in_place_rate")
 #: a table cell longer than this is cut (a name of thousands of characters must not push a row off the page)
 MAX_CELL = 120
 #: characters XML 1.0 (and so a .docx or a PDF's text) cannot hold
@@ -40,10 +39,12 @@ BODY_ITEMS = 15
 
 
 def label(key: str, *, target: bool = False) -> tuple[str, str]:
-    """(Chinese label, unit) of an indicator, or of a target indicator when ``target`` — the one place the 通报 names
-    indicators."""
-    extra = {"registered": ("注册项目数", "个"), "in_production": ("投产项目数", "个")}
-    return (TARGET_INDICATORS if target else {**extra, **INDICATORS})[key][:2]
+    """(Chinese label, unit) of an indicator, or of the indicator whose annual target is ``key`` when ``target`` — from
+    the indicator registry, the one place the 通报 names indicators."""
+    found = indicators.by_target(key) if target else indicators.get(key)
+    if found is None:  # a target no registered indicator reports
+        return TARGET_INDICATORS[key][:2]
+    return found.label, found.unit
 
 
 def clean(value) -> str:
@@ -272,8 +273,8 @@ def _this_month(report: MonthReport) -> str | None:
 # --- 二、分县排名 -------------------------------------------------------------------------------------------------------
 
 def _ranked_label(indicator: str) -> tuple[str, str]:
-    if indicator.startswith("completion:"):
-        name, _ = label(indicator.split(":", 1)[1], target=True)
+    if indicator.startswith(COMPLETION):
+        name, _ = label(indicator.removeprefix(COMPLETION), target=True)
         return f"{name}目标完成率", "%"
     return label(indicator)
 
@@ -439,14 +440,13 @@ class _Annex:
 
 
 def _kpi_annex(report: MonthReport, annex: _Annex) -> None:
+    """The workbook's KPI table: one row per unit and 合计, one column per card indicator."""
     s = report.summary
-    keys = [k for k in ANNEX_KPIS if k in s]
-    columns = [Column("单位", width=1.6)]
-    for k in keys:
-        name, unit = label(k)
-        columns.append(Column(f"{name}（{unit}）" if unit != "%" else name, KIND_OF_UNIT.get(unit, "count")))
-    rows = [tuple([u["unit"], *(u[k] for k in keys)]) for u in s["by_unit"]]
-    rows.append(tuple(["合计", *(s[k] for k in keys)]))
+    shown = [(k, h) for k, h in kpi_columns(report) if k in s]
+    kinds = [KIND_OF_UNIT.get(label(k)[1], "count") if k in indicators.REGISTRY else "count" for k, _ in shown]
+    columns = [Column("单位", width=1.6), *(Column(h, kind) for (_, h), kind in zip(shown, kinds, strict=True))]
+    rows = [tuple([u["unit"], *(u.get(k) for k, _ in shown)]) for u in s["by_unit"]]
+    rows.append(tuple(["合计", *(s[k] for k, _ in shown)]))
     annex.add(Table(f"各单位主要指标完成情况（{report.period_label}，签约口径）", tuple(columns), tuple(rows), totals=1))
 
 
