@@ -72,7 +72,19 @@ def shown(table: pd.DataFrame, geometry, crs="EPSG:4326") -> gpd.GeoDataFrame:
     geoms = list(geometry)
     if len(geoms) != len(table):
         raise ValueError("表格行数与要素数不一致")
-    return gpd.GeoDataFrame(pd.DataFrame(table).reset_index(drop=True), geometry=geoms, crs="EPSG:4326")
+    table = pd.DataFrame(table).reset_index(drop=True)
+    table.columns = _distinct([str(c) for c in table.columns])
+    return gpd.GeoDataFrame(table, geometry=geoms, crs="EPSG:4326")
+
+
+def _distinct(labels: list[str]) -> list[str]:
+    """Column labels made distinct (a second 县（市、区） becomes 县（市、区）（2）): files need one name per column."""
+    seen: dict[str, int] = {}
+    out = []
+    for label in labels:
+        seen[label] = seen.get(label, 0) + 1
+        out.append(label if seen[label] == 1 else f"{label}（{seen[label]}）")
+    return out
 
 
 def _same_crs(a, b) -> bool:

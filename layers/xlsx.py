@@ -324,7 +324,7 @@ def frame_sheet(ws, sheet: Sheet, *, footer: str = "") -> None:
     formats = {}
     for i, (column, header) in enumerate(zip(columns, headers), start=1):
         kind = given.get(column, given.get(header))
-        formats[i] = column_format(kind if kind is not None else kind_of(header, frame[column]))
+        formats[i] = column_format(kind if kind is not None else kind_of(header, frame.iloc[:, i - 1]))  # by position: labels may repeat
     top = title_rows(ws, sheet.title, sheet.subtitle, sheet.note)
     rows = [list(r) for r in frame.itertuples(index=False, name=None)]
     light = next((i for i, (c, h) in enumerate(zip(columns, headers), start=1) if sheet.light in (c, h)), None)

@@ -91,7 +91,10 @@ def layer_list(frame: gpd.GeoDataFrame, layer: str, counties: tuple[str, ...] | 
     dates for the workbook, with the rows' geometry."""
     units = data.load_units(counties)
     names = dict(zip(units.loc[units["kind"] == "county", "county_adcode"], units.loc[units["kind"] == "county", "name"]))
-    table = widgets.layer_table(frame, layer, names).rename(columns=ADDED_LABELS)
+    if {"county_name", "county_adcode"} <= set(frame.columns):  # the county once, by name (layer_table names the code)
+        frame = frame.drop(columns="county_name")
+    # a page's own columns labelled first: projects_with_lights' "unit" (the reporting unit's name) is not the ledger's 县
+    table = widgets.layer_table(frame.rename(columns={k: v for k, v in ADDED_LABELS.items() if k in frame.columns}), layer, names)
     labels = layer_labels(layer)
     for column in frame.columns:
         if pd.api.types.is_datetime64_any_dtype(frame[column]) and labels.get(column, column) in table.columns:

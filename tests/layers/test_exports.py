@@ -199,3 +199,10 @@ def test_field_names_are_short_ascii_and_distinct():
     names = field_names(["名称", "funds_in_place_wan", "funds_in_place_rate", "2018年", "a-b"], {"名称": "name"})
     assert names == {"名称": "name", "funds_in_place_wan": "funds_in_p", "funds_in_place_rate": "funds_in_2", "2018年": "F04",
                      "a-b": "a_b"}
+
+
+def test_repeated_labels_are_made_distinct():
+    from layers.exports import shown
+
+    frame = shown(pd.DataFrame([["甲", "乙"]], columns=["县", "县"]), [Point(114, 29)])
+    assert list(frame.columns) == ["县", "县（2）", "geometry"]

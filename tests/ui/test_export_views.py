@@ -68,3 +68,15 @@ def test_the_project_map_offers_the_filtered_list_in_three_formats(demo_env):
     labels = [b.proto.label for b in at.get("download_button")]
     assert {t("out_excel"), t("out_geojson"), t("out_shapefile")} <= set(labels)
     assert any(c.value.startswith(t("out_caption", n="")[:6]) for c in at.caption)
+
+
+def test_a_page_s_own_columns_keep_their_own_labels_and_no_label_repeats(demo_env):
+    """Regression: 项目地图's frame adds ``unit`` (the reporting unit's name), which the ledger labels 县（市、区） like the
+    county column; the workbook then failed on two columns of one name."""
+    frame = data.load_layer("projects", None).copy()
+    frame["unit"], frame["light"] = "咸宁高新区", "绿灯"
+    listed = ev.layer_list(frame, "projects", None)
+    assert listed.columns.is_unique and {"填报单位", "红黄灯", "县（市、区）"} <= set(listed.columns)
+    assert openpyxl.load_workbook(io.BytesIO(exports.to_excel({"招商项目": listed}, title="清单"))).worksheets[0].max_row > 5
+    factories = data.load_layer("factories", None).assign(county_name="咸安区")
+    assert ev.layer_list(factories, "factories", None).columns.is_unique
