@@ -5,12 +5,14 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import data, explain_views, kpi_views, links, mapkit, page, widgets
+from ui.requirement_views import overview_notice
 from ui.text import t
 
 scope = page.setup(t("overview"))
 as_of = data.as_of()
 
 st.title(f"{t('app_title')} · {t('overview')}")
+overview_notice(scope.counties)  # saved investor requirements with new fits
 left, right = st.columns([1, 3])
 linked = links.period()  # ?period=2018-01,2018-03 keeps the view in a link
 year = left.number_input(t("year"), min_value=2000, max_value=2100, value=linked[0] if linked else int(as_of.year), step=1,

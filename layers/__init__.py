@@ -23,6 +23,7 @@ from layers import (
     projects,
     regions,
     reporting_units,
+    saved_requirements,
     standard_factories,
     submissions,
     targets,
@@ -57,6 +58,8 @@ SPECS = (
     months.TARGET_SNAPSHOTS,
     dataset.SPEC,
     submissions.SPEC,
+    saved_requirements.SPEC,
+    saved_requirements.ACKS,
 )
 #: Tables about who may use the store, not data: an empty store may have accounts; the demo never touches them.
 ADMIN_SPECS = (accounts.SPEC,)

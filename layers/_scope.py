@@ -19,6 +19,7 @@ A plain tuple of strings hashes by value, so a 咸安区 user's ``("421202",)`` 
   unit — ``parks.unit_id`` when that unit is of kind ``park`` (咸宁高新区 reports like a county); a park that reports
   through its county (``unit_id`` = the county's unit) does not open the county's projects;
 - ``standard_factories``, ``park_metrics``: those of the parks; ``parks``: the parks themselves;
+- ``saved_requirements`` (投资需求库): those saved for the parks (their ``requirement_acks`` with them);
 - ``reporting_units``: the parks' own reporting units (kind ``park``), so targets and rankings are theirs;
 - ``project_snapshots`` (frozen months, which keep no ``park_id``): rows whose ``park_name`` is a park's name as
   frozen, or whose unit is a park's own unit;
@@ -46,6 +47,7 @@ PARK_RULES: dict[str, tuple[str | None, str | None, str | None]] = {
     "park_metrics": ("park_id", None, None),
     "reporting_units": (None, "unit_id", None),
     "project_snapshots": (None, "unit_id", "park_name"),
+    "saved_requirements": ("park_id", None, None),
 }
 #: the parks' own reporting units (of kind ``park``): one ``?`` list of park ids to fill in
 _PARK_UNITS = ("SELECT p.unit_id FROM parks p JOIN reporting_units u ON u.unit_id = p.unit_id "
@@ -159,6 +161,7 @@ RECORD_TABLES = {
     "idle_assets": ("asset_id", "county_adcode"),
     "parks": ("park_id", "county_adcode"),
     "reporting_units": ("unit_id", "county_adcode"),
+    "saved_requirements": ("requirement_id", "county_adcode"),
 }
 #: tables whose rows belong to another table's records (in scope with them): table → (key, owner column, owner table)
 CHILD_TABLES = {
@@ -168,6 +171,7 @@ CHILD_TABLES = {
     "park_metrics": ("metric_id", "park_id", "parks"),
     "targets": ("target_id", "unit_id", "reporting_units"),
     "project_issues": ("issue_id", "project_id", "projects"),
+    "requirement_acks": ("ack_id", "requirement_id", "saved_requirements"),
 }
 
 

@@ -3,6 +3,11 @@
 Step 1 (stores made up to 2026-12-01): snapshots frozen by older releases lack the columns added later (name, park,
 position …) — fill them from the projects, so a published month's map shows its projects again; months those releases
 froze "on first use" become frozen months (their targets are taken as they stand now, the best that can be known).
+
+Step 2 (2026-12-02): the 投资需求库 tables ``saved_requirements`` and ``requirement_acks`` (:mod:`layers.saved_requirements`).
+Their structure is added by :func:`store.migrations.reconcile` before the step; there is no earlier data to carry
+over. The step exists so that a store holding saved requirements is version 2, which a release without them refuses
+to open instead of writing to it as if they were not there.
 """
 
 from __future__ import annotations
@@ -38,4 +43,10 @@ def step_1(con: duckdb.DuckDBPyConnection) -> None:
     _freeze_legacy_months(con)
 
 
-STEPS = {1: step_1}
+def step_2(con: duckdb.DuckDBPyConnection) -> None:
+    """The 投资需求库 tables (created by ``reconcile``); nothing to fill."""
+    for table in ("saved_requirements", "requirement_acks"):
+        con.execute(f"SELECT count(*) FROM {table}").fetchone()  # present, or the upgrade stops here
+
+
+STEPS = {1: step_1, 2: step_2}

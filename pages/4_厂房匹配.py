@@ -10,12 +10,14 @@ import streamlit as st
 from analysis.matching import WEIGHT_LABELS, Requirement, Weights, match
 from ui import data, export_views, page, uploads, widgets
 from ui import factory_views as fv
+from ui import requirement_views as rv
 from ui.safe_html import md
 from ui.text import t
 
 LIMIT = 50
 scope = page.setup(t("fm_title"))
 st.title(t("fm_title"))
+rv.alert_banner(scope.counties)
 info = data.dataset_info()
 as_of = dt.date.fromisoformat(info["as_of"]) if info.get("as_of") else None
 frame = fv.load_candidates(scope.counties)
@@ -28,8 +30,9 @@ counties = dict(zip(county_rows["adcode"], county_rows["name"]))
 park_names = dict(zip(parks["park_id"], parks["name"]))
 
 # A radio, not st.tabs: a folium map fitted while its tab is hidden has no size and zooms out to the world.
-view = st.radio(t("fm_view"), [t("fm_tab_match"), t("fm_tab_occupancy")], horizontal=True, label_visibility="collapsed")
-if view == t("fm_tab_match"):
+views = {"match": t("fm_tab_match"), "occupancy": t("fm_tab_occupancy"), "saved": rv.tab_label(scope.counties)}
+view = st.radio(t("fm_view"), list(views), format_func=views.get, horizontal=True, label_visibility="collapsed", key="fm-view")
+if view == "match":
     st.caption(t("fm_hint"))
     c1, c2, c3, c4 = st.columns(4)
     min_area = c1.number_input(t("fm_min_area"), 0, 200_000, 3000, step=500)
@@ -65,6 +68,7 @@ if view == t("fm_tab_match"):
     except ValueError as exc:
         st.error(md(exc))
         st.stop()
+    st.session_state["fm-requirement"] = req  # what 投资需求 may take over as a saved requirement's new criteria
     result = match(frame, req, weights, tolerance=tolerance / 100, limit=LIMIT)
     st.info(t("fm_summary", n=result.considered, ok=result.feasible_total, near=result.near_miss_total, limit=LIMIT,
               req=md(fv.requirement_text(req))))
@@ -102,6 +106,10 @@ if view == t("fm_tab_match"):
         park_geom = parks.set_index("park_id").geometry.get(rec.get("park_id"))
         right.download_button(t("fm_brief"), fv.brief_html(rec, county_geom, park_geom, req, info.get("as_of")).encode("utf-8"),
                               file_name=f"厂房推介单-{rec['factory_id']}.html", mime="text/html")
+    rv.save_form(req, scope.counties, counties)
+
+elif view == "saved":
+    rv.manage(scope.counties, counties, st.session_state.get("fm-requirement"))
 
 else:
     by_county, by_park, totals = fv.occupancy_tables(frame, as_of)

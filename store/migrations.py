@@ -20,7 +20,7 @@ import duckdb
 
 from store import StoreError, audit, database_key, tables, transaction
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 META_DDL = "CREATE TABLE IF NOT EXISTS store_meta (key VARCHAR PRIMARY KEY, value VARCHAR)"
 log = logging.getLogger("parkmap.store")
 
