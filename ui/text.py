@@ -127,7 +127,7 @@ ZH = {
     "kpi_start_rate": "开工率",
     "kpi_funds_rate": "资金到位率",
     "of_target": "达成 {pct}",
-    "kpi_change": "同比 {yoy}　环比 {mom}",
+    "kpi_change": "同比 {yoy}  \n环比 {mom}",
     "ex_open": "查看明细",
     "ex_hint": "选择一个指标（和单位），列出统计期内考虑的每个项目：是否计入，以及决定它的认定规则。",
     "ex_indicator": "指标",

@@ -668,7 +668,7 @@ def test_a_new_city_first_month(tab, tmp_path):
             j.shot("projects_preview", at=tab.locator("[data-testid=stAlert]").filter(has_text="预览（尚未写入）"))
             j.confirm("projects")
             tab.get_by_text("本月未冻结", exact=False).first.wait_for(timeout=PAGE_MS)
-            figures["pp_signed"], figures["pp_start_rate"] = j.metric("新签约项目"), j.metric("开工率")
+            figures["pp_signed"], figures["pp_start_rate"] = j.metric("新签约项目数"), j.metric("开工率")
             figures["pp_funds_rate"], figures["pp_investment"] = j.metric("资金到位率"), j.metric("签约金额（亿元）")
             assert figures["pp_signed"] == str(want["signed"]), figures
             assert figures["pp_start_rate"] == pct(want["start_rate"]), (figures, "stage-only 已开工/在建 rows count as started")
@@ -682,12 +682,12 @@ def test_a_new_city_first_month(tab, tmp_path):
             assert tab.get_by_label("年度").input_value() == "2024"
             thumbs = tab.locator("[data-testid=stSlider]").filter(has_text="月份").locator("[data-testid=stSliderThumbValue]")
             assert thumbs.all_inner_texts() == ["1月", "6月"], thumbs.all_inner_texts()
-            figures["ov_signed"], figures["ov_start_rate"] = j.metric("新签约项目"), j.metric("开工率")
+            figures["ov_signed"], figures["ov_start_rate"] = j.metric("新签约项目数"), j.metric("开工率")
             figures["ov_investment"] = j.metric("签约金额（亿元）")
             assert (figures["ov_signed"], figures["ov_start_rate"], figures["ov_investment"]) == \
                 (figures["pp_signed"], figures["pp_start_rate"], figures["pp_investment"]), figures
             assert figures["ov_investment"] == f"{want['investment_total_yi']:.1f}", figures
-            units = j.wait_grid("单位", "新签约项目（个）", "合计", "商州区", "柞水县")
+            units = j.wait_grid("单位", "新签约项目数（个）", "合计", "商州区", "柞水县")
             assert "山阳县" in units, units[:300]
             figures["overview_map"] = j.workbench_counts()
             drawn = figures["overview_map"]
@@ -719,7 +719,7 @@ def test_a_new_city_first_month(tab, tmp_path):
             assert rows[0][0] == "2024年6月招商引资项目推进情况通报", rows[0]
             header = next(r for r in rows if r and r[0] == "单位")
             total = dict(zip(header, next(r for r in rows if r and r[0] == "合计"), strict=False))
-            assert (total["新签约项目（个）"], total["开工（个）"], total["开工率"], total["到位资金（亿元）"]) == \
+            assert (total["新签约项目数（个）"], total["开工项目数（个）"], total["开工率"], total["到位资金（亿元）"]) == \
                 (want["signed"], want["started"], want["start_rate"], want["funds_in_place_yi"]), total
             assert all(c.data_type != "f" for ws in wb.worksheets for row in ws.iter_rows() for c in row)
 
@@ -740,7 +740,7 @@ def test_a_new_city_first_month(tab, tmp_path):
 
             # June stays as published: same cards, byte-identical workbook.
             tab.get_by_text("本月已冻结（", exact=False).first.wait_for(timeout=PAGE_MS)
-            assert (j.metric("新签约项目"), j.metric("开工率")) == (figures["pp_signed"], figures["pp_start_rate"])
+            assert (j.metric("新签约项目数"), j.metric("开工率")) == (figures["pp_signed"], figures["pp_start_rate"])
             assert j.metric("资金到位率") == figures["pp_funds_rate"], "the frozen month's 资金到位率 moved after a later edit"
             second_xlsx = j.download("月通报（Excel）", tmp_path / "月通报_2024-06_b.xlsx")
             assert second_xlsx == first_xlsx, "the frozen month's 月通报 workbook changed after a later edit"

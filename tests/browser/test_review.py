@@ -179,7 +179,7 @@ def test_a_county_submission_is_returned_corrected_and_approved(city_db, tab, ch
             assert f"{CLERK}（县级填报）" in tab.locator("[data-testid=stSidebar]").inner_text()
             clerk.go("项目进度")
             clerk.alert("尚未导入项目台账")
-            assert clerk.metric("新签约项目") == "0"
+            assert clerk.metric("新签约项目数") == "0"
             got = clerk.preview("projects", "选择项目台账", files["first"])
             assert "将新增 2 条" in got["info"] and "拒收 1 行" in got["info"], got["info"]
             rejected = clerk.wait_grid("行号", "原因", REFUSED)
@@ -194,13 +194,13 @@ def test_a_county_submission_is_returned_corrected_and_approved(city_db, tab, ch
             clerk.shot("submitted", at=tab.locator("[data-testid=stAlert]").filter(has_text="已提交上报"))
             # nothing is counted before the city approves it
             clerk.alert("尚未导入项目台账")
-            assert clerk.metric("新签约项目") == "0"
+            assert clerk.metric("新签约项目数") == "0"
             clerk.go("总览")
-            assert clerk.metric("新签约项目") == "0"
+            assert clerk.metric("新签约项目数") == "0"
 
             # 2. The city's reviewer: 待审核, field by field; a return needs a comment.
             reviewer.first_sign_in(REVIEWER)
-            assert reviewer.metric("新签约项目") == "0"
+            assert reviewer.metric("新签约项目数") == "0"
             reviewer.go("上报审核")
             assert reviewer.texts("[role=tab]") == ["待审核", "上报情况", "全部上报"]
             listed = reviewer.wait_grid("编号", "提交人", first, CLERK)
@@ -242,7 +242,7 @@ def test_a_county_submission_is_returned_corrected_and_approved(city_db, tab, ch
 
             # 4. The reviewer approves the corrected one; the figures count it.
             reviewer.go("总览")
-            assert reviewer.metric("新签约项目") == "0"
+            assert reviewer.metric("新签约项目数") == "0"
             reviewer.go("上报审核")
             reviewer.wait_grid("编号", second, "待审核")
             fields = reviewer.wait_grid("字段", "原值", "新值", FIXED_PROJECT, "到位资金")
@@ -256,12 +256,12 @@ def test_a_county_submission_is_returned_corrected_and_approved(city_db, tab, ch
             signed = sum(1 for r in ROWS if r[2] == COUNTY)
             investment = sum(r[3] for r in ROWS if r[2] == COUNTY)
             funds = sum(FIXED_FUNDS if r[0] == FIXED_PROJECT else r[4] for r in ROWS if r[2] == COUNTY)
-            assert reviewer.metric("新签约项目") == str(signed)
+            assert reviewer.metric("新签约项目数") == str(signed)
             assert reviewer.metric("资金到位率") == pct(funds / investment)  # the corrected 到位资金, not the first
             assert reviewer.metric("开工率") == pct(1 / signed)
             reviewer.shot("progress_after")
             reviewer.go("总览")
-            assert reviewer.metric("新签约项目") == str(signed)
+            assert reviewer.metric("新签约项目数") == str(signed)
             assert reviewer.metric("签约金额（亿元）") == f"{investment / 10_000:.1f}"
             reviewer.shot("overview_after")
             reviewer.go("上报审核")
@@ -279,7 +279,7 @@ def test_a_county_submission_is_returned_corrected_and_approved(city_db, tab, ch
             assert re.search(rf"{first}.*已退回", mine), mine
             clerk.shot("approved_mine")
             clerk.go("项目进度")
-            assert clerk.metric("新签约项目") == str(signed)
+            assert clerk.metric("新签约项目数") == str(signed)
 
             assert not clerk.errors and not reviewer.errors, f"pages showed errors: {clerk.errors + reviewer.errors}"
         text = log.read_text(encoding="utf-8", errors="replace")
