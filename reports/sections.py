@@ -28,6 +28,8 @@ from reports.monthly import MonthReport, kpi_columns
 KIND_OF_UNIT = {"个": "count", "亿元": "yi", "万元": "wan", "%": "rate"}
 #: a table cell longer than this is cut (a name of thousands of characters must not push a row off the page)
 MAX_CELL = 120
+#: a name inside a sentence or a title is cut to this
+MAX_NAME = 40
 #: characters XML 1.0 (and so a .docx or a PDF's text) cannot hold
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 LIGHTS = ("红灯", "黄灯")
@@ -52,6 +54,12 @@ def clean(value) -> str:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
     return _UNPRINTABLE.sub("", str(value)).strip()
+
+
+def short(value) -> str:
+    """A name from data inside a sentence or a title: cleaned and cut to :data:`MAX_NAME` characters."""
+    text = clean(value)
+    return text if len(text) <= MAX_NAME else text[: MAX_NAME - 1] + "…"
 
 
 def _missing(value) -> bool:
@@ -163,11 +171,11 @@ def place(con, county=None) -> Place:
     if parks:
         names = _scope.park_names(con, list(parks))
         if len(names) == 1:
-            return Place(clean(names[0]), clean(names[0]))
+            return Place(short(names[0]), short(names[0]))
     elif counties is not None and len(counties) == 1:
         found = regions.load(con, county=counties, level="county")
         if len(found) == 1:
-            name = clean(found["name"].iloc[0])
+            name = short(found["name"].iloc[0])
             return Place(name, name)
     found = regions.load(con)
     found = found[found["level"].isin(["city", "province"])]
@@ -179,7 +187,7 @@ def place(con, county=None) -> Place:
         pick = found
     if pick.empty:
         return Place("", "全部单位" if county is None else "辖区内")
-    name = clean(pick["name"].iloc[0])
+    name = short(pick["name"].iloc[0])
     whole = f"全{name[-1]}" if county is None and name[-1:] in ("省", "市", "县", "区") else "辖区内"
     return Place(name, whole)
 
@@ -311,7 +319,7 @@ def _ranking(report: MonthReport, annex: _Annex) -> Section:
         top = frame[frame["rank"].notna()].head(3)
         kind = KIND_OF_UNIT.get(unit, "count")
         if len(top):
-            leaders.append(f"{name}居前{len(top)}位的是" + "、".join(f"{clean(r.unit)}（{show(r.value, kind)}{'' if unit == '%' else unit}）"
+            leaders.append(f"{name}居前{len(top)}位的是" + "、".join(f"{short(r.unit)}（{show(r.value, kind)}{'' if unit == '%' else unit}）"
                                                               for r in top.itertuples()))
     if leaders:
         blocks.append("；".join(leaders) + "。")
@@ -321,7 +329,7 @@ def _ranking(report: MonthReport, annex: _Annex) -> Section:
         moved = frame[frame["change"].notna() & (frame["change"] != 0)]
         if len(moved):
             name, _ = _ranked_label(k)
-            moves.append(f"{name}：" + "、".join(f"{clean(r.unit)}{'上升' if r.change > 0 else '下降'}{abs(int(r.change))}位"
+            moves.append(f"{name}：" + "、".join(f"{short(r.unit)}{'上升' if r.change > 0 else '下降'}{abs(int(r.change))}位"
                                              for r in moved.itertuples()))
     if all(report.rankings[k]["previous_rank"].isna().all() for k in body):
         blocks.append("上月无可比排名，本月不计位次变化。")
@@ -388,12 +396,12 @@ def _red_unit(report: MonthReport, unit_id: str, name: str) -> str | None:
     parts = []
     if len(late):
         worst = late.sort_values("months_late", ascending=False, kind="stable").iloc[0]
-        parts.append(f"开工滞后红灯{show(len(late), 'count')}个（逾期最久的「{show(worst['name'])}」已逾期{show(worst['months_late'], 'count')}个月）")
+        parts.append(f"开工滞后红灯{show(len(late), 'count')}个（逾期最久的「{short(worst['name'])}」已逾期{show(worst['months_late'], 'count')}个月）")
     if len(funding):
         parts.append(f"资金到位滞后红灯{show(len(funding), 'count')}个")
-    parts += [f"{clean(r.indicator_label)}完成{show(r.completion, 'rate')}，落后序时进度{show(r.behind_points, 'points')}个百分点"
+    parts += [f"{short(r.indicator_label)}完成{show(r.completion, 'rate')}，落后序时进度{show(r.behind_points, 'points')}个百分点"
               for r in progress.itertuples()]
-    return f"{clean(name)}：" + "；".join(parts) + "。"
+    return f"{short(name)}：" + "；".join(parts) + "。"
 
 
 # --- 四、督办事项 -------------------------------------------------------------------------------------------------------
@@ -402,7 +410,7 @@ def _supervision(report: MonthReport, annex: _Annex) -> Section:
     items = report.supervision
     if items.empty:
         return Section("四、督办事项", ("本月无督办事项。",))
-    kinds = "、".join(f"{clean(k)}{show(n, 'count')}项" for k, n in items["item"].value_counts(sort=False).items())
+    kinds = "、".join(f"{short(k)}{show(n, 'count')}项" for k, n in items["item"].value_counts(sort=False).items())
     deadline = items["deadline"].dropna()
     due = f"请各责任单位于{day(deadline.iloc[0])}前反馈整改情况。" if len(deadline) else ""
     columns = (Column("序号", "count", width=0.6), Column("督办事项", width=1.2), Column("项目/指标", width=2.4),

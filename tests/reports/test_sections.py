@@ -9,7 +9,7 @@ import re
 import pytest
 
 from reports import sections
-from reports.sections import BODY_ITEMS, MAX_CELL, Table, show
+from reports.sections import BODY_ITEMS, MAX_CELL, MAX_NAME, Table, show
 from tests.reports.conftest import HOSTILE
 
 HEADINGS = ["一、总体情况", "二、分县排名", "三、红黄灯", "四、督办事项", "附表"]
@@ -34,7 +34,7 @@ def test_show_formats_numbers_one_way():
     assert show(130500.0, "wan") == "130,500" and show(0.2276, "rate") == "22.8%" and show(45.66, "points") == "45.7" and show(40.0, "points") == "40"
     assert show(None, "count") == show(float("nan"), "rate") == show(None) == "—"
     assert show("2018-07-15", "date") == "2018-07-15"
-    assert show("a\x07b\x0bc ") == "abc" and len(show("长" * 500)) == MAX_CELL
+    assert show("a\x07b\x0bc ") == "abc" and len(show("长" * 500)) == MAX_CELL and len(sections.short("长" * 500)) == MAX_NAME
 
 
 def test_place_is_the_datasets_city_or_a_single_unit(demo_con, demo_place, shangluo):
@@ -145,3 +145,5 @@ def test_hostile_names_are_cleaned_and_cut(hostile_report, demo_place):
             if isinstance(b, Table):
                 assert all(len(c) <= MAX_CELL + 4 for row in b.cells() for c in row)  # + （rank）
     assert HOSTILE not in text
+    sentences = [b for s in notice.sections for b in s.blocks if isinstance(b, str)]
+    assert any("<script>" in b for b in sentences) and not any("长" * MAX_NAME in b for b in sentences)  # names cut
