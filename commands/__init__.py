@@ -51,7 +51,7 @@ def modules():
     from commands import foundation
 
     found = [foundation]
-    for name in ("projects", "factories", "capacity", "assets", "supervision", "maps", "admin", "users", "review"):
+    for name in ("projects", "factories", "capacity", "assets", "supervision", "maps", "admin", "users", "review", "requirements"):
         try:
             found.append(__import__(f"commands.{name}", fromlist=["register"]))
         except ModuleNotFoundError as exc:
