@@ -61,3 +61,34 @@ def test_project_map_exports_the_filtered_list_in_three_formats(server, tab, tmp
     ARTIFACTS.mkdir(exist_ok=True)
     caption.scroll_into_view_if_needed()
     tab.screenshot(path=str(ARTIFACTS / "project_map_exports.png"))
+
+
+@pytest.mark.parametrize("page", ["图层数据", "厂房匹配", "闲置资产盘活", "地图工作台"])
+def test_every_export_button_of_a_list_page_gives_a_file_that_opens(server, tab, tmp_path, page):
+    import pyogrio
+
+    tab.goto(f"{server}/{quote(page)}")
+    tab.locator("h1").filter(has_text=page).first.wait_for(timeout=60_000)
+    tab.wait_for_selector(APP_IDLE, state="attached", timeout=60_000)
+    wait_idle(tab)
+    buttons = tab.locator("[data-testid=stDownloadButton] button")
+    tab.locator("[data-testid=stDownloadButton] button").filter(has_text=t("out_shapefile")).first.wait_for(timeout=120_000)
+    pressed = 0
+    for label, suffix in ((t("out_excel"), ".xlsx"), (t("out_geojson"), ".geojson"), (t("out_shapefile"), ".zip")):
+        button = buttons.filter(has_text=re.compile(f"^{re.escape(label)}$"))
+        if not button.count():
+            continue
+        button.first.scroll_into_view_if_needed()
+        with tab.expect_download(timeout=120_000) as info:
+            button.first.click()
+        path = tmp_path / f"{pressed}{suffix}"
+        info.value.save_as(str(path))
+        wait_idle(tab)
+        pressed += 1
+        if suffix == ".xlsx":
+            assert openpyxl.load_workbook(path).worksheets[0]["A1"].value
+        elif suffix == ".geojson":
+            assert json.loads(path.read_text(encoding="utf-8"))["features"]
+        else:
+            assert len(pyogrio.list_layers(path)) and "字段说明.csv" in zipfile.ZipFile(path).namelist()
+    assert pressed >= 2, page
