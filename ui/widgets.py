@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
@@ -126,6 +127,8 @@ def layer_table(frame: pd.DataFrame, layer: str, county_names: dict[str, str]) -
     for column in out.columns:
         if pd.api.types.is_datetime64_any_dtype(out[column]):
             out[column] = out[column].dt.strftime("%Y-%m-%d %H:%M" if column == "updated_at" else "%Y-%m-%d").fillna("")
+        elif out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].astype(object).where(out[column].notna(), "")  # Streamlit's grid writes an empty cell as "None"
     return out.rename(columns=labels)
 
 
@@ -148,9 +151,11 @@ def count_bars(values: pd.Series, label: str) -> None:
 
 
 def shown_value(value) -> str:
-    """A stored value as people write it: dates without a time, numbers with thousands separators, no trailing .0."""
+    """A stored value as people write it: dates without a time, numbers with thousands separators, no trailing .0, 是/否."""
     if isinstance(value, (pd.Timestamp, dt.date)):
         return f"{value:%Y-%m-%d}"
+    if isinstance(value, (bool, np.bool_)):
+        return "是" if value else "否"
     if isinstance(value, float):
         return f"{int(value):,}" if value.is_integer() else f"{value:,}"
     if isinstance(value, int) and not isinstance(value, bool):

@@ -16,7 +16,7 @@ def test_shown_value_writes_dates_and_numbers_as_people_do():
     assert widgets.shown_value(1551584.3) == "1,551,584.3"
     assert widgets.shown_value(12000) == "12,000"
     assert widgets.shown_value("在谈") == "在谈"
-    assert widgets.shown_value(True) == "True"
+    assert widgets.shown_value(True) == "是" and widgets.shown_value(False) == "否"  # never English True/False
 
 
 def test_record_table_keeps_the_id_and_the_card_fields_with_labels():
@@ -45,6 +45,12 @@ def test_layer_tables_show_chinese_headers_and_hide_bookkeeping(demo_con):
     table = widgets.layer_table(LAYERS["parks"].load(demo_con), "parks", {"421202": "咸安区"})
     assert (table["县（市、区）"] == "咸安区").sum() == parks > 0  # counties by name, not by code
     assert "park_id" not in widgets.layer_table(LAYERS["projects"].load(demo_con), "projects", {}).columns
+
+
+def test_layer_tables_leave_empty_text_cells_empty():
+    frame = pd.DataFrame({"project_id": ["P1", "P2"], "name": ["甲项目", "乙项目"], "investor": ["某公司", None]})
+    table = widgets.layer_table(frame, "projects", {})
+    assert table.iloc[1].tolist()[-1] == ""  # Streamlit's grid would write None as the English word "None"
 
 
 def test_layer_labels_carry_units_and_name_each_layer_for_itself():
