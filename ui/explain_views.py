@@ -22,7 +22,8 @@ def shown_table(table: pd.DataFrame, key: str, unit_names: dict[str, str]) -> pd
     """An :func:`analysis.explain.explain` table as the page shows it: Chinese headers, 是/否, dates as text; a rate
     shows its numerator and denominator membership, money the amount each project adds."""
     indicator = indicators.get(key)
-    out = pd.DataFrame({"项目编号": table["project_id"], "项目名称": table["name"],
+    # the rule first after 是否计入: the column a reader came for is never the one off to the right
+    out = pd.DataFrame({"认定规则": table["reason"], "项目名称": table["name"],
                         "填报单位": table["unit_id"].map(lambda u: unit_names.get(u, u) if isinstance(u, str) else ""),
                         "阶段": table["stage"].fillna(""),
                         "签约日期": pd.to_datetime(table["signed_on"]).dt.strftime("%Y-%m-%d").fillna(""),
@@ -38,7 +39,7 @@ def shown_table(table: pd.DataFrame, key: str, unit_names: dict[str, str]) -> pd
         out.insert(0, "是否计入", table["counted"].map(YES))
         if indicator.kind == "money":
             out[f"{indicator.label}计入（万元）"] = table["numerator_value"].astype(float)
-    out["认定规则"] = table["reason"]
+    out["项目编号"] = table["project_id"]
     return out
 
 
@@ -90,13 +91,14 @@ def section(summary: dict, detail, *, key: str) -> None:
         left, right = st.columns(2)
         choices = [i.key for i in indicators.cards()]
         chosen = left.selectbox(t("ex_indicator"), choices, format_func=lambda k: indicators.get(k).card_label, key=f"{key}-ex-ind")
-        unit_id = right.selectbox(t("ex_unit"), [None, *units], format_func=lambda u: t("ex_all_units") if u is None else units[u],
-                                  key=f"{key}-ex-unit")
+        unit_id = right.selectbox(t("ex_unit"), ["", *units], format_func=lambda u: units.get(u, t("ex_all_units")),
+                                  key=f"{key}-ex-unit") or None
         shown = detail(chosen, unit_id, units)
         st.caption(shown["caption"])
         st.markdown(t("ex_counted", n=shown["counted"], m=len(shown["table"]) - shown["counted"]))
         st.dataframe(shown["table"], hide_index=True, width="stretch", height=360,
-                     column_config={"认定规则": st.column_config.TextColumn(width="large")})
+                     column_config={"认定规则": st.column_config.TextColumn(width="large"),
+                                    **{c: st.column_config.NumberColumn(format="localized") for c in shown["table"].columns if "万元" in c}})
         st.download_button(t("ex_download"), shown["xlsx"], file_name=f"明细_{indicators.get(chosen).label}.xlsx", mime=xlsx.MIME,
                            key=f"{key}-ex-dl")
 

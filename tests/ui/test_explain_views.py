@@ -35,13 +35,13 @@ def test_caption_repeats_the_figure_and_its_rule():
 
 
 def test_workbook_keeps_text_as_text():
-    rows = frame([project("=1+1")])
+    rows = frame([project("p1")]).assign(name="=1+1")
     shown = explain_views.shown_table(explain.explain(rows, "signed", H1), "signed", {})
     wb = openpyxl.load_workbook(io.BytesIO(explain_views.workbook_bytes(shown, "新签约项目数明细", "口径：…")))
     ws = wb.active
     assert (ws["A1"].value, ws["A2"].value) == ("新签约项目数明细", "口径：…")
-    assert [c.value for c in ws[4]][:3] == ["是否计入", "项目编号", "项目名称"]
-    assert ws["B5"].value == "=1+1" and ws["B5"].data_type == "s"
+    assert [c.value for c in ws[4]][:3] == ["是否计入", "认定规则", "项目名称"]
+    assert ws["C5"].value == "=1+1" and ws["C5"].data_type == "s"
 
 
 def _detail(at):
