@@ -66,17 +66,20 @@ def screen(chromium, request):
 def test_the_panels_rotate_and_each_fits_the_screen(server, screen):
     tab, size = screen
     requests = watch(tab)
-    tab.goto(page_url(server, "pages/13_大屏.py") + "?rotate=5")
+    tab.goto(page_url(server, "pages/13_大屏.py") + "?rotate=10")
     ARTIFACTS.mkdir(exist_ok=True)
-    for name in PANELS:  # never clicked or scrolled: each panel comes by itself, 5 s after the one before
+    for name in PANELS:  # never clicked or scrolled: each panel comes by itself, 10 s after the one before
         tab.wait_for_selector(f".sc-head[data-panel={name}]", timeout=90_000)
         tab.wait_for_selector(APP_IDLE, state="attached")
         tab.wait_for_timeout(300)  # images (the map) decoded and laid out
         tab.screenshot(path=str(ARTIFACTS / f"screen-{name}-{size['width']}.png"))
         shown = tab.evaluate("() => document.querySelector('[data-testid=stMain]').innerText")
         assert "大屏展示" in shown and "数据截至" in shown and "Running" not in shown, shown[:200]
-        assert tab.evaluate(WIDGETS) == [], name
-        assert tab.evaluate(CUT) == [], name
+        widgets, cut = tab.evaluate(WIDGETS), tab.evaluate(CUT)
+        still = tab.evaluate("() => [...document.querySelectorAll('.sc-head')].map(h => h.dataset.panel)")
+        assert still == [name], f"the checks of {name} overlapped the next turn: {still}"  # a slow machine, not a fault
+        assert widgets == [], name
+        assert cut == [], name
         if name == "map":
             drawn = tab.evaluate("() => { const i = document.querySelector('.sc-svg img'); return [i.complete, i.naturalWidth, "
                                  "i.getBoundingClientRect().height]; }")
