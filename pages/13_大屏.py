@@ -1,5 +1,8 @@
 """大屏展示 — the meeting-room wall screen: full screen, large type, the panels (KPI cards, ranking, map, red/yellow
-lights) in turn, data refreshed on every turn, no widget. ``?panels=kpi,ranking,map,lights&rotate=15&unit=…``."""
+lights) in turn, data refreshed on every turn, no widget. ``?panels=kpi,ranking,map,lights&rotate=15&unit=…``.
+
+The turns are runs of one fragment: they pass no sign-in gate, so a signed-in screen keeps turning (in its user's
+scope) and does not count as activity; a reload or any other page meets the gate, and its timeout, again."""
 
 from __future__ import annotations
 
