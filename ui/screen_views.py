@@ -21,9 +21,10 @@ import pandas as pd
 import shapely
 import streamlit as st
 
+from analysis import indicators
 from analysis.ranking import INDICATORS
 from layers.vocab import STAGE_COLORS
-from ui import data
+from ui import data, kpi_views
 from ui import project_views as pv
 from ui.safe_html import text as esc
 from ui.text import t
@@ -73,40 +74,47 @@ class Card:
     label: str
     value: str
     unit: str = ""
-    note: str = ""
+    note: str = ""  # 达成 of the annual target
+    change: str = ""  # 同比 / 环比
 
 
-def kpi_cards(summary: dict, completion: pd.DataFrame, unit: str | None = None) -> list[Card]:
-    """The screen's KPI cards (the city's, or ``unit``'s): 总览's six and two more rates, with the annual-target
-    completion where a target exists. The one list of what the screen shows (to read from the indicator registry)."""
-    figures = next((u for u in summary["by_unit"] if u["unit_id"] == unit), summary) if unit else summary
+def kpi_cards(summary: dict, completion: pd.DataFrame, unit: str | None = None, compared: Mapping | None = None) -> list[Card]:
+    """The screen's KPI cards (the city's, or ``unit``'s): one per card indicator of the registry
+    (:func:`analysis.indicators.cards`, as 总览's), with the annual-target completion where a target exists and, given
+    ``compared`` (``{"yoy": summary | None, "mom": summary | None}``, ``ui.kpi_views``), 同比 and 环比."""
+    def own(figures: dict | None) -> dict | None:
+        if figures is None or not unit:
+            return figures
+        return next((u for u in figures["by_unit"] if u["unit_id"] == unit), None)
+
+    now = own(summary) or {}
+    before = {which: own(figures) for which, figures in (compared or {}).items()}
     done = completion[completion["unit_id"] == (unit or "ALL")] if len(completion) else completion
     rates = done.set_index("indicator")["completion"] if len(done) else pd.Series(dtype=float)
 
-    def against(indicator: str) -> str:
-        value = rates.get(indicator)
+    def against(target: str | None) -> str:
+        value = rates.get(target) if target else None
         return t("of_target", pct=_pct(value)) if value is not None and not pd.isna(value) else ""
 
-    return [
-        Card(t("kpi_signed"), f"{figures['signed']:,}", "个", against("signed_projects")),
-        Card(t("kpi_investment").split("（")[0], _number(figures["investment_total_yi"], 1), "亿元", against("signed_investment_yi")),
-        Card(t("kpi_1yi"), f"{figures['projects_1yi']:,}", "个", against("projects_1yi")),
-        Card(t("kpi_10yi"), f"{figures['projects_10yi']:,}", "个", against("projects_10yi")),
-        Card(t("kpi_start_rate"), _pct(figures["start_rate"])),
-        Card(INDICATORS["landing_rate"][0], _pct(figures["landing_rate"])),
-        Card(INDICATORS["production_rate"][0], _pct(figures["production_rate"])),
-        Card(t("kpi_funds_rate"), _pct(figures["funds_in_place_rate"])),
-    ]
+    def versus(indicator, which: str) -> str:
+        earlier = before.get(which)
+        return indicators.change(indicator, now.get(indicator.key), None if earlier is None else earlier.get(indicator.key))
+
+    return [Card(i.label, i.show(now.get(i.key)), "" if i.kind == "rate" else i.unit, against(i.target),
+                 t("screen_change", yoy=versus(i, "yoy"), mom=versus(i, "mom")) if compared else "")
+            for i in indicators.cards()]
 
 
 def cards_html(cards: Sequence[Card]) -> str:
+    """The cards four to a row, the type smaller when they take three rows or more."""
+    rows = max(math.ceil(len(cards) / 4), 1)
     cells = "".join(
         f'<div class="sc-card"><div class="sc-label">{esc(c.label)}</div>'
         f'<div class="sc-value" style="--sc-fit: {min(1.0, 6 / max(len(c.value), 1)):.2f}">{esc(c.value)}'
         f'<span class="sc-unit">{esc(c.unit)}</span></div>'
-        f'<div class="sc-note">{esc(c.note) or "&nbsp;"}</div></div>'
+        + (f'<div class="sc-note">{esc(c.note)}</div>' if c.note else "") + f'<div class="sc-change">{_parts(c.change)}</div></div>'
         for c in cards)
-    return f'<div class="sc-cards">{cells}</div>'
+    return f'<div class="sc-cards" style="--sc-rows: {rows}; --sc-k: {min(1.0, 2.2 / rows):.2f}">{cells}</div>'
 
 
 # --- ranking ---------------------------------------------------------------------------------------------------------
@@ -235,7 +243,8 @@ def panel(name: str, month: str, counties: tuple[str, ...] | None, unit: str | N
     year = int(month[:4])
     if name == "kpi":
         first = f"{year}-01"
-        return cards_html(kpi_cards(data.kpi_summary(first, month, counties), data.target_completion(year, first, month, counties), unit))
+        return cards_html(kpi_cards(data.kpi_summary(first, month, counties), data.target_completion(year, first, month, counties), unit,
+                                    kpi_views.period_comparison(first, month, counties)))
     if name == "ranking":
         return ranking_html({k: pv.ranking_table(month, counties, k) for k in RANKED}, unit_name)
     if name == "map":
@@ -310,15 +319,19 @@ def css() -> str:
 .sc-marks { display: flex; gap: 0.8vw; flex-shrink: 0; }
 .sc-mark { font-size: 2vh; padding: 0.4vh 0.9vw; border-radius: 2vh; color: #7d91a6; border: 0.15vh solid #2f4a68; white-space: nowrap; }
 .sc-mark.sc-on { color: #0b1420; background: #7fc4ff; border-color: #7fc4ff; font-weight: 700; }
-.sc-cards { display: grid; grid-template-columns: repeat(4, minmax(0, 1fr)); grid-template-rows: 1fr 1fr; gap: 2.2vh 1.6vw;
-  height: 68vh; }
-.sc-card { background: #13233a; border: 0.15vh solid #2f4a68; border-radius: 1.2vh; padding: 2vh 1.4vw; min-width: 0;
+.sc-cards { display: grid; grid-template-columns: repeat(4, minmax(0, 1fr)); grid-template-rows: repeat(var(--sc-rows, 2), 1fr);
+  gap: calc(var(--sc-k, 1) * 2.2vh) 1.6vw; height: 70vh; }
+.sc-card { background: #13233a; border: 0.15vh solid #2f4a68; border-radius: 1.2vh; padding: 0.8vh 1.4vw; min-width: 0;
   display: flex; flex-direction: column; justify-content: center; }
-.sc-label { font-size: min(3vh, 1.9vw); color: #a9bacb; white-space: nowrap; }
-.sc-value { font-size: calc(var(--sc-fit, 1) * min(9.5vh, 5.4vw)); font-weight: 700; color: #ffffff; line-height: 1.15; white-space: nowrap;
+.sc-label { font-size: calc(max(var(--sc-k, 1), 0.85) * min(3vh, 1.9vw)); color: #a9bacb; white-space: nowrap; }
+.sc-value { font-size: calc(var(--sc-fit, 1) * var(--sc-k, 1) * min(9.5vh, 5.4vw)); font-weight: 700; color: #ffffff; line-height: 1.15; white-space: nowrap;
   font-variant-numeric: tabular-nums; }
 .sc-unit { font-size: min(3vh, 1.9vw); font-weight: 400; color: #a9bacb; margin-left: 0.4vw; }
 .sc-note { font-size: min(2.6vh, 1.7vw); color: #ffd43b; white-space: nowrap; margin-top: 0.6vh; }
+.sc-card .sc-note { font-size: calc(max(var(--sc-k, 1), 0.85) * min(2.6vh, 1.7vw)); margin-top: 0.3vh; }
+.sc-change { font-size: calc(max(var(--sc-k, 1), 0.85) * min(2.4vh, 1.5vw)); color: #a9bacb; display: flex; flex-wrap: wrap;
+  column-gap: 1vw; min-height: 1.4em; }
+.sc-change span { white-space: nowrap; }
 .sc-row { display: flex; gap: 2.4vw; align-items: flex-start; }
 .sc-block { flex: 1 1 0; min-width: 0; }
 .sc-block.sc-fit { flex: 0 0 auto; }
@@ -364,6 +377,11 @@ def _numbers(values: Sequence) -> list[str]:
     present = [float(v) for v in values if v is not None and not pd.isna(v)]
     digits = next((d for d in (0, 1) if all(abs(v * 10**d - round(v * 10**d)) < 1e-6 for v in present)), 2)
     return [_number(v, digits) for v in values]
+
+
+def _parts(change: str) -> str:
+    """「同比 …　环比 …」 as two pieces that move to a second line together rather than run past the card."""
+    return "".join(f"<span>{esc(part)}</span>" for part in change.split("　") if part) or "&nbsp;"
 
 
 def _row_size(rows: int) -> str:

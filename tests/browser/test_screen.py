@@ -9,6 +9,7 @@ import shutil
 
 import pytest
 
+from analysis import indicators
 from tests.browser.browsing import APP_IDLE, ARTIFACTS, is_local, page_url, watch
 from tests.browser.conftest import serve
 from tests.browser.test_review import PASSWORD, Desk
@@ -85,7 +86,7 @@ def test_the_panels_rotate_and_each_fits_the_screen(server, screen):
                                  "i.getBoundingClientRect().height]; }")
             assert drawn[0] and drawn[1] > 0 and drawn[2] > size["height"] / 2, drawn
         if name == "kpi":
-            assert tab.locator(".sc-card").count() == 8 and "391" in shown
+            assert tab.locator(".sc-card").count() == len(indicators.cards()) and "391" in shown and "同比" in shown
     assert requests and [u for u in requests if not is_local(u)] == []
 
 

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
+from analysis import indicators
 from analysis.kpis import Period, summarize
 from analysis.targets import completion
 from layers import projects, reporting_units, targets
@@ -64,24 +65,39 @@ def h1(demo_con):
     return summary, completion(summary, targets.load(demo_con, year=2018, units=units))
 
 
-def test_the_city_cards_are_the_overview_figures_with_their_target_completion(h1):
+def test_the_city_cards_are_the_registrys_card_indicators_with_target_completion(h1):
     summary, done = h1
     cards = {c.label: c for c in sv.kpi_cards(summary, done)}
-    assert len(cards) == 8
-    assert (cards["新签约项目"].value, cards["新签约项目"].unit) == ("391", "个")
+    assert list(cards) == [i.label for i in indicators.cards()] and len(cards) >= 8
+    assert (cards["新签约项目数"].value, cards["新签约项目数"].unit) == ("391", "个")
     assert (cards["签约金额"].value, cards["签约金额"].unit) == ("845.6", "亿元")
     city = done[(done["unit_id"] == "ALL") & (done["indicator"] == "signed_projects")]["completion"].iloc[0]
-    assert cards["新签约项目"].note == f"达成 {city:.1%}"
-    assert cards["开工率"].value == f"{summary['start_rate']:.1%}" and cards["开工率"].note == ""
-    assert {"落地率", "投产率", "资金到位率"} <= set(cards)
+    assert cards["新签约项目数"].note == f"达成 {city:.1%}"
+    assert cards["开工率"].value == f"{summary['start_rate']:.1%}" and cards["开工率"].unit == ""
+    assert {"落地率", "投产率", "资金到位率", "履约率"} <= set(cards)
+    assert all(c.change == "" for c in cards.values())  # nothing to compare with given
 
 
-def test_a_unit_gets_its_own_cards(h1):
+def test_a_unit_gets_its_own_cards_and_changes(h1):
     summary, done = h1
-    cards = {c.label: c for c in sv.kpi_cards(summary, done, XIANAN)}
-    assert (cards["新签约项目"].value, cards["签约金额"].value) == ("55", "135.5")  # the seed's 咸安区
+    earlier = {**summary, "signed": 300, "by_unit": [{**u, "signed": 50} for u in summary["by_unit"]]}
+    cards = {c.label: c for c in sv.kpi_cards(summary, done, XIANAN, {"yoy": earlier, "mom": None})}
+    assert (cards["新签约项目数"].value, cards["签约金额"].value) == ("55", "135.5")  # the seed's 咸安区
     own = done[(done["unit_id"] == XIANAN) & (done["indicator"] == "signed_projects")]["completion"].iloc[0]
-    assert cards["新签约项目"].note == f"达成 {own:.1%}"
+    assert cards["新签约项目数"].note == f"达成 {own:.1%}"
+    assert cards["新签约项目数"].change == "同比 +10.0%　环比 —"  # 55 against 咸安区's 50, not the city's 300
+    assert cards["签约金额"].change == "同比 持平　环比 —"
+
+
+def test_an_indicator_registered_shows_as_a_card(h1):
+    summary, done = h1
+    fake = indicators.Indicator("screen_test", "测试指标", "count", "测试", indicators.ALL_SIGNED)
+    indicators.register(fake)
+    try:
+        cards = sv.kpi_cards({**summary, "screen_test": 7}, done)
+        assert [(c.label, c.value) for c in cards if c.label == "测试指标"] == [("测试指标", "7")]
+    finally:
+        indicators.unregister(fake.key)
 
 
 def test_cards_without_targets_have_no_note_and_their_text_is_escaped(h1):
@@ -90,6 +106,11 @@ def test_cards_without_targets_have_no_note_and_their_text_is_escaped(h1):
     assert all(c.note == "" for c in cards)
     html = sv.cards_html([sv.Card(XSS_NAMES[0], "1", "个")])
     assert "<img" not in html and "&lt;img" in html
+
+
+def test_three_rows_of_cards_get_smaller_type():
+    assert "--sc-rows: 2; --sc-k: 1.00" in sv.cards_html([sv.Card("甲", "1")] * 8)
+    assert "--sc-rows: 3; --sc-k: 0.73" in sv.cards_html([sv.Card("甲", "1")] * 12)
 
 
 def test_a_long_value_is_drawn_smaller_so_that_it_stays_inside_its_card():
