@@ -58,7 +58,7 @@ st.subheader(t("pp_ranking"))
 indicator = st.selectbox(t("pp_indicator"), list(INDICATORS), format_func=lambda k: INDICATORS[k][0],
                          index=links.index("indicator", list(INDICATORS)), key="pp-indicator")
 links.keep("indicator", indicator, next(iter(INDICATORS)))
-st.dataframe(pv.ranking_table(month, scope.counties, indicator), hide_index=True, width="stretch")
+explain_views.ranking(summary, month, scope.counties, indicator, pv.ranking_table(month, scope.counties, indicator))
 
 st.subheader(t("pp_lights"))
 tables = pv.light_tables(month, scope.counties)

@@ -83,6 +83,16 @@ def month_detail(month: str, counties: tuple[str, ...] | None, key: str, unit_id
     return _detail(project_views.month_report(month, counties).projects, key, ytd(month), unit_id, names)
 
 
+def _show(shown: dict, name: str, *, key: str) -> None:
+    """A detail as :func:`_detail` made it: caption, counts, table, Excel download."""
+    st.caption(shown["caption"])
+    st.markdown(t("ex_counted", n=shown["counted"], m=len(shown["table"]) - shown["counted"]))
+    st.dataframe(shown["table"], hide_index=True, width="stretch", height=360,
+                 column_config={"认定规则": st.column_config.TextColumn(width="large"),
+                                **{c: st.column_config.NumberColumn(format="localized") for c in shown["table"].columns if "万元" in c}})
+    st.download_button(t("ex_download"), shown["xlsx"], file_name=f"明细_{name}.xlsx", mime=xlsx.MIME, key=f"{key}-ex-dl")
+
+
 def section(summary: dict, detail, *, key: str) -> None:
     """The 「查看明细」 control: ``detail(indicator key, unit_id | None, names)`` gives what :func:`_detail` does."""
     units = {u["unit_id"]: u["unit"] for u in summary["by_unit"]}
@@ -93,14 +103,38 @@ def section(summary: dict, detail, *, key: str) -> None:
         chosen = left.selectbox(t("ex_indicator"), choices, format_func=lambda k: indicators.get(k).card_label, key=f"{key}-ex-ind")
         unit_id = right.selectbox(t("ex_unit"), ["", *units], format_func=lambda u: units.get(u, t("ex_all_units")),
                                   key=f"{key}-ex-unit") or None
-        shown = detail(chosen, unit_id, units)
-        st.caption(shown["caption"])
-        st.markdown(t("ex_counted", n=shown["counted"], m=len(shown["table"]) - shown["counted"]))
-        st.dataframe(shown["table"], hide_index=True, width="stretch", height=360,
-                     column_config={"认定规则": st.column_config.TextColumn(width="large"),
-                                    **{c: st.column_config.NumberColumn(format="localized") for c in shown["table"].columns if "万元" in c}})
-        st.download_button(t("ex_download"), shown["xlsx"], file_name=f"明细_{indicators.get(chosen).label}.xlsx", mime=xlsx.MIME,
-                           key=f"{key}-ex-dl")
+        _show(detail(chosen, unit_id, units), indicators.get(chosen).label, key=key)
+
+
+def explained(ranked: str) -> str | None:
+    """The registry indicator behind a ranking choice: itself, or for ``completion:<target>`` the indicator whose
+    target it is (the 完成 figure the completion rate divides)."""
+    if ranked.startswith("completion:"):
+        found = indicators.by_target(ranked.split(":", 1)[1])
+        return found.key if found else None
+    return ranked if ranked in indicators.REGISTRY else None
+
+
+def picked_unit(summary: dict, table, rows: list[int]) -> str | None:
+    """The unit id of the ranking row picked (``rows`` of the selection; the table's 单位 column names the unit)."""
+    if not rows or rows[0] >= len(table):
+        return None
+    name = table["单位"].iloc[rows[0]]
+    return next((u["unit_id"] for u in summary["by_unit"] if u["unit"] == name), None)
+
+
+def ranking(summary: dict, month_: str, counties: tuple[str, ...] | None, indicator: str, table) -> None:
+    """The ranking table of 项目进度, its rows selectable: a picked unit's projects behind the ranked figure."""
+    event = st.dataframe(table, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
+                         key=f"pp-ranking-{indicator}")
+    key = explained(indicator)
+    unit_id = picked_unit(summary, table, list(event.selection.rows)) if key else None
+    if unit_id is None:
+        if key:
+            st.caption(t("ex_pick_row"))
+        return
+    units = {u["unit_id"]: u["unit"] for u in summary["by_unit"]}
+    _show(month_detail(month_, counties, key, unit_id, units), indicators.get(key).label, key=f"pp-rank-{indicator}")
 
 
 def overview(summary: dict, first: str, last: str, counties: tuple[str, ...] | None) -> None:

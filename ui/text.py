@@ -136,6 +136,7 @@ ZH = {
     "ex_caption": "{label}：{value}（{period}{unit}）　口径：{formula}",
     "ex_counted": "计入 {n} 个，未计入 {m} 个",
     "ex_download": "下载明细（Excel）",
+    "ex_pick_row": "点选表中一个单位，查看其计入和未计入的项目及认定规则。",
     "nav_大屏": "大屏展示",
     "screen_title": "大屏展示",
     "screen_panel_kpi": "主要指标",

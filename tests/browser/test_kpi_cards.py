@@ -66,3 +66,26 @@ def test_detail_lists_the_projects_behind_a_card(server, chromium):
         assert "计入 391 个" in tab.locator("[data-testid=stExpander]").first.inner_text()
     finally:
         context.close()
+
+
+def test_a_ranking_row_opens_its_units_projects(server, chromium):
+    context = chromium.new_context(viewport=SCREENS[1], locale="zh-CN")
+    tab = context.new_page()
+    tab.set_default_timeout(60_000)
+    try:
+        tab.goto(page_url(server, "pages/3_项目进度.py"))
+        tab.wait_for_selector("[data-testid=stMetric]", timeout=90_000)
+        wait_idle(tab)
+        hint = tab.get_by_text("点选表中一个单位", exact=False)
+        hint.scroll_into_view_if_needed()
+        grid = tab.locator("[data-testid=stDataFrame]").filter(has_text="位次").first
+        box = grid.bounding_box()
+        tab.mouse.click(box["x"] + 14, box["y"] + 35 + 17)  # the first row's selection marker (under a 35 px header)
+        wait_idle(tab)
+        caption = tab.locator("[data-testid=stCaptionContainer]").filter(has_text="口径").filter(has_text=" · ").first
+        caption.wait_for(timeout=60_000)
+        caption.scroll_into_view_if_needed()
+        tab.screenshot(path=str(ARTIFACTS / "kpi-ranking-row-1440.png"))
+        assert caption.inner_text().startswith("新签约项目数：")  # the ranking's first indicator, for the unit picked
+    finally:
+        context.close()

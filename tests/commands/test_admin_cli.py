@@ -137,7 +137,7 @@ def test_the_frozen_workbook_publishes_the_same_started_count_and_rate(city, tmp
     sheet = openpyxl.load_workbook(out)["指标完成"]
     header = next(r for r in sheet.iter_rows(values_only=True) if r[0] == "单位")
     total = next(r for r in sheet.iter_rows(values_only=True) if r[0] == "合计")
-    assert total[header.index("开工（个）")] == 2 and total[header.index("开工率")] == 1.0
+    assert total[header.index("开工项目数（个）")] == 2 and total[header.index("开工率")] == 1.0
     first = out.read_bytes()
     (folder / "三月.csv").write_text(LEDGER.format(funds=9999).replace("已开工", "已签约"), encoding="utf-8")
     run_json("import", "projects", folder / "三月.csv", "--json", "--db", db)  # later edits …

@@ -79,3 +79,21 @@ def test_progress_detail_agrees_with_the_card(demo_env):
     signed = int((table["计入分母（新签约项目数）"] == "是").sum())
     started = int((table["计入分子（开工项目数）"] == "是").sum())
     assert f"{started / signed:.1%}" == card
+
+
+def test_a_ranking_row_explains_the_unit():
+    import pandas as pd
+
+    assert explain_views.explained("start_rate") == "start_rate"
+    assert explain_views.explained("completion:signed_investment_yi") == "investment_total_yi"
+    assert explain_views.explained("completion:nothing") is None
+    summary = {"by_unit": [{"unit_id": "421202", "unit": "咸安区"}, {"unit_id": "421221", "unit": "嘉鱼县"}]}
+    table = pd.DataFrame({"位次": [1, 2], "单位": ["嘉鱼县", "咸安区"]})
+    assert explain_views.picked_unit(summary, table, [1]) == "421202"
+    assert explain_views.picked_unit(summary, table, []) is None and explain_views.picked_unit(summary, table, [5]) is None
+
+
+def test_progress_ranking_invites_a_pick(demo_env):
+    at = app_test(next(PAGES_DIR.glob("*项目进度.py"))).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(c.value == t("ex_pick_row") for c in at.caption)
