@@ -60,7 +60,8 @@ with map_col:
     mapkit.workbench_map(layers, key="project-map", height=600, tools=False, bounds=zoom or tuple(regions.total_bounds),
                          highlight=link.highlight(), focus=link.focus())
     st.markdown(f"**{t('map_table')}**")
-    st.dataframe(pv.located_table(located), key="pm-table", on_select="rerun", selection_mode="single-row", hide_index=True,
+    st.caption(t("map_table_hint"))
+    st.dataframe(pv.located_table(located.iloc[link.order(list(located["project_id"]))]), key="pm-table", on_select="rerun", selection_mode="single-row", hide_index=True,
                  width="stretch", height=300, column_config=pv.PENDING_COLUMNS)
 with side_col:
     project_id = link.id  # clicked on the map or picked in the table; kept when a save redraws the map

@@ -31,7 +31,7 @@ query = c4.text_input(t("wb_search"))
 regions = mapkit.county_regions(scope.counties)
 county_names = dict(zip(regions.loc[regions["level"] == "county", "adcode"], regions.loc[regions["level"] == "county", "name"], strict=True))
 county = c5.selectbox(t("map_zoom_county"), [None, *county_names], format_func=lambda c: t("all") if c is None else county_names[c],
-                      key="wb-county")
+                      placeholder=t("all"), key="wb-county")
 if basemap.online:  # inside the column: elements above the map never move it (moving would reload it)
     c1.caption(t("wb_online"))
 
@@ -111,7 +111,8 @@ export_views.buttons(  # the selection: 汇总 and one list per layer (Excel), e
 
 st.selectbox(t("wb_table_layer"), list(point_frames), key="workbench_table_layer", format_func=LAYER_LABELS.get)
 st.caption(t("wb_table_hint") + ("；" + t("wb_rows_cut", n=TABLE_LIMIT, total=len(table)) if len(table) > TABLE_LIMIT else ""))
-st.dataframe(widgets.record_table(table.head(TABLE_LIMIT), key_col), hide_index=True, width="stretch", height=320, key=TABLE_KEY, on_select="rerun",
+listed = table.head(TABLE_LIMIT)
+st.dataframe(widgets.record_table(listed.iloc[link.order(list(listed[key_col]))], key_col), hide_index=True, width="stretch", height=320, key=TABLE_KEY, on_select="rerun",
              selection_mode="single-row")
 
 

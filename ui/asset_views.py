@@ -143,8 +143,9 @@ EMPTY_COLUMN = "<div style='color:#999;font-size:13px'>（无）</div>"
 #: a card's button lies over the whole card, invisible: clicking anywhere on the card opens the case
 BOARD_CSS = """<style>
 [class*="st-key-asset-card-"] { position: relative; gap: 0; }
-[class*="st-key-asset-open-"] { position: absolute; inset: 0 0 8px 0; z-index: 1; }
-[class*="st-key-asset-open-"] button { width: 100%; height: 100%; min-height: 0; opacity: 0; cursor: pointer; }
+[class*="st-key-asset-open-"] { position: absolute !important; inset: 0 0 8px 0; width: auto !important; z-index: 1; }
+[class*="st-key-asset-open-"] button { position: absolute; inset: 0; width: 100%; height: 100%; min-height: 0; opacity: 0;
+  cursor: pointer; }
 [class*="st-key-asset-card-"]:hover .pm-card, [class*="st-key-asset-card-"]:focus-within .pm-card { box-shadow: 0 0 0 2px #2980b9; }
 </style>"""
 

@@ -1,7 +1,8 @@
 """Map ↔ table selection and county zoom for the pages that show a map beside a table of the same features.
 
-A click on a feature of the map selects that feature's row in the table; a row picked in the table highlights its
-feature on the map and pans the map to it. Everything here is pure: the page (through ``ui.mapkit.table_link``) passes
+A click on a feature of the map selects that feature's row in the table and lists that row first (a table cannot be
+scrolled to a row from the server, and the row might be far down); a row picked in the table highlights its feature
+on the map and pans the map to it. Everything here is pure: the page (through ``ui.mapkit.table_link``) passes
 what the map and the table last reported and keeps the returned :class:`Link` for the next run.
 
 Ids are compared as text: the map reports them as the table's key column converted with ``str``.
@@ -22,7 +23,8 @@ class Link:
     ``layer``, ``id``: the selected feature (None: nothing selected); ``click``: the map click last taken into account
     (its sequence number and position, so a click is acted on once); ``rows``: the table selection this link wants
     (positions in the table as listed); ``pans``: counts the picks made in the table, each of which pans the map once;
-    ``source``: where the selection was made, ``"map"`` or ``"table"``.
+    ``source``: where the selection was made, ``"map"`` or ``"table"``; ``pinned``: the feature last clicked on the
+    map, which the table lists first (until the next click: picking rows never reorders the table).
     """
 
     layer: str | None = None
@@ -31,6 +33,7 @@ class Link:
     rows: tuple[int, ...] = ()
     pans: int = 0
     source: str | None = None
+    pinned: str | None = None
 
     def highlight(self) -> dict[str, list[str]]:
         """``workbench_map(highlight=…)``: the selected feature, ringed."""
@@ -39,6 +42,10 @@ class Link:
     def focus(self) -> tuple | None:
         """``workbench_map(focus=…)``: pan to a feature picked in the table (a feature clicked on the map is in view)."""
         return (self.layer, self.id, self.pans) if self.id is not None and self.source == "table" else None
+
+    def order(self, ids: Sequence) -> list[int]:
+        """Positions of ``ids`` in the order the table lists them: the pinned feature first, the others as given."""
+        return _order(ids, self.pinned)
 
     def selection(self) -> dict:
         """The ``st.dataframe`` selection state that shows :attr:`rows` selected."""
@@ -61,6 +68,16 @@ def id_at(ids: Sequence, rows: Sequence[int]) -> str | None:
     return None
 
 
+def _order(ids: Sequence, pinned: str | None) -> list[int]:
+    first = row_of(ids, pinned)
+    rest = [i for i in range(len(ids)) if i != first]
+    return rest if first is None else [first, *rest]
+
+
+def _listed(ids: Sequence, pinned: str | None) -> list[str]:
+    return [str(ids[i]) for i in _order(ids, pinned)]
+
+
 def _rows(ids: Sequence, feature_id) -> tuple[int, ...]:
     row = row_of(ids, feature_id)
     return () if row is None else (row,)
@@ -70,26 +87,29 @@ def reconcile(previous: Link | None, *, layer: str, ids: Sequence, clicked: dict
               rows: Sequence[int]) -> Link:
     """The selection after this run.
 
-    ``layer``, ``ids``: what the table lists (the ids of its rows, in order); ``clicked``: the map's clicked feature
-    (``{"layer", "id"}`` or None) and ``click`` the identity of that click (None before any); ``rows``: the rows the
-    table reports selected. A new click wins (a click beside every feature, or on another layer, clears the
-    selection); else a changed table selection; else the previous selection stays, at its feature's current row.
+    ``layer``, ``ids``: the features the table lists (their ids in the page's order; the table shows them in
+    :meth:`Link.order`); ``clicked``: the map's clicked feature (``{"layer", "id"}`` or None) and ``click`` the identity
+    of that click (None before any); ``rows``: the rows the table reports selected, as it showed them last run. A new
+    click wins (a click beside every feature, or on another layer, clears the selection); else a changed table
+    selection; else the previous selection stays, at its feature's current row.
     """
     prev = previous or Link()
     rows = tuple(int(r) for r in rows)
+    pinned = prev.pinned if prev.layer == layer else None
     if click is not None and click != prev.click:
         if clicked and clicked.get("layer") == layer and clicked.get("id") is not None:
             fid = str(clicked["id"])
-            return Link(layer, fid, click, _rows(ids, fid), prev.pans, "map")
-        return Link(layer, None, click, (), prev.pans, None)
+            return Link(layer, fid, click, _rows(_listed(ids, fid), fid), prev.pans, "map", fid)
+        return Link(layer, None, click, (), prev.pans, None, None)
+    shown = _listed(ids, pinned)
     if rows != prev.rows:
-        fid = id_at(ids, rows)
+        fid = id_at(shown, rows)
         if fid is None:
-            return Link(layer, None, prev.click, (), prev.pans, None)
-        return Link(layer, fid, prev.click, _rows(ids, fid), prev.pans + 1, "table")
+            return Link(layer, None, prev.click, (), prev.pans, None, pinned)
+        return Link(layer, fid, prev.click, _rows(shown, fid), prev.pans + 1, "table", pinned)
     if prev.id is not None and prev.layer == layer:
-        return replace(prev, rows=_rows(ids, prev.id))  # the table was filtered or sorted anew: follow the feature
-    return Link(layer, None, prev.click, (), prev.pans, None)
+        return replace(prev, rows=_rows(shown, prev.id))  # the table was filtered or sorted anew: follow the feature
+    return Link(layer, None, prev.click, (), prev.pans, None, pinned)
 
 
 def county_bounds(regions: gpd.GeoDataFrame, adcodes: Sequence[str] | None) -> tuple[float, float, float, float] | None:

@@ -24,14 +24,19 @@ def test_row_of_and_id_at_map_ids_and_rows_both_ways():
         assert id_at(IDS, [row_of(IDS, fid)]) == fid and row_of(IDS, id_at(IDS, [i])) == i
 
 
-def test_a_click_on_the_map_selects_the_row_without_panning():
+def test_a_click_on_the_map_selects_its_row_listed_first_without_panning():
     link = step(None, clicked={"layer": "projects", "id": "P-7"}, click=(1, (114.1, 29.8)))
-    assert (link.id, link.rows, link.source) == ("P-7", (2,), "map")
+    assert (link.id, link.rows, link.source, link.pinned) == ("P-7", (0,), "map", "P-7")
+    assert link.order(IDS) == [2, 0, 1]  # the table lists P-7, P-3, P-1: the selected row is in view
     assert link.highlight() == {"projects": ["P-7"]} and link.focus() is None
-    assert link.selection() == {"selection": {"rows": [2], "columns": [], "cells": []}}
+    assert link.selection() == {"selection": {"rows": [0], "columns": [], "cells": []}}
     # the next run: the table now reports the row this link set; nothing changes, nothing pans
-    again = step(link, clicked={"layer": "projects", "id": "P-7"}, click=(1, (114.1, 29.8)), rows=(2,))
+    again = step(link, clicked={"layer": "projects", "id": "P-7"}, click=(1, (114.1, 29.8)), rows=(0,))
     assert again == link
+    # a row picked below it keeps the order (P-7 stays first until the next click) and pans to P-1
+    picked = step(again, clicked={"layer": "projects", "id": "P-7"}, click=(1, (114.1, 29.8)), rows=(2,))
+    assert (picked.id, picked.rows, picked.pinned, picked.order(IDS)) == ("P-1", (2,), "P-7", [2, 0, 1])
+    assert picked.focus() == ("projects", "P-1", 1)
 
 
 def test_a_row_picked_in_the_table_highlights_and_pans_once():
@@ -47,23 +52,23 @@ def test_a_row_picked_in_the_table_highlights_and_pans_once():
 
 def test_the_newest_action_wins():
     clicked = step(step(None, rows=(0,)), clicked={"layer": "projects", "id": "P-7"}, click=(1, (1.0, 2.0)), rows=(0,))
-    assert (clicked.id, clicked.rows, clicked.source) == ("P-7", (2,), "map")
+    assert (clicked.id, clicked.rows, clicked.source) == ("P-7", (0,), "map")
     picked = step(clicked, clicked={"layer": "projects", "id": "P-7"}, click=(1, (1.0, 2.0)), rows=(1,))
-    assert (picked.id, picked.source) == ("P-1", "table")
+    assert (picked.id, picked.source) == ("P-3", "table")  # row 1 as listed: P-7, P-3, P-1
     # a reloaded map frame restarts its click counter: the same number at another position is a new click
-    reloaded = step(picked, clicked={"layer": "projects", "id": "P-3"}, click=(1, (3.0, 4.0)), rows=(1,))
-    assert (reloaded.id, reloaded.rows) == ("P-3", (0,))
+    reloaded = step(picked, clicked={"layer": "projects", "id": "P-1"}, click=(1, (3.0, 4.0)), rows=(1,))
+    assert (reloaded.id, reloaded.rows, reloaded.order(IDS)) == ("P-1", (0,), [1, 0, 2])
 
 
 @pytest.mark.parametrize("clicked", [None, {"layer": "parks", "id": "P-GX"}, {"layer": "projects", "id": None}])
 def test_a_click_beside_every_feature_or_on_another_layer_clears(clicked):
     link = step(step(None, rows=(0,)), clicked=clicked, click=(4, (1.0, 1.0)), rows=(0,))
-    assert link.id is None and link.rows == () and link.highlight() == {}
+    assert link.id is None and link.rows == () and link.highlight() == {} and link.order(IDS) == [0, 1, 2]
 
 
 def test_a_clicked_feature_the_table_does_not_list_is_highlighted_without_a_row():
     link = step(None, clicked={"layer": "projects", "id": "P-9"}, click=(1, (1.0, 1.0)))
-    assert link.id == "P-9" and link.rows == () and link.highlight() == {"projects": ["P-9"]}
+    assert link.id == "P-9" and link.rows == () and link.highlight() == {"projects": ["P-9"]} and link.order(IDS) == [0, 1, 2]
 
 
 def test_the_selection_follows_its_feature_when_the_table_changes():
@@ -74,6 +79,9 @@ def test_the_selection_follows_its_feature_when_the_table_changes():
     assert gone.id == "P-1" and gone.rows == ()  # still highlighted, no row to select
     other_layer = step(moved, layer="factories", ids=["F-1", "F-2", "F-3"], rows=(2,))
     assert other_layer.id is None and other_layer.rows == ()  # the table now lists another layer
+    clicked = step(None, clicked={"layer": "projects", "id": "P-1"}, click=(1, (1.0, 1.0)))
+    refiltered = step(clicked, ids=["P-8", "P-1", "P-3"], clicked={"layer": "projects", "id": "P-1"}, click=(1, (1.0, 1.0)), rows=(0,))
+    assert refiltered.order(["P-8", "P-1", "P-3"]) == [1, 0, 2] and refiltered.rows == (0,)  # still first, still selected
 
 
 def test_county_bounds_are_the_picked_regions_bounds():

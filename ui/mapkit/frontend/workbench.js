@@ -638,6 +638,10 @@
       return [...new Set(e.data.code)].map((c) => (e.meta.legend[c] || ["其他"])[0]);
     },
     modes: () => Object.fromEntries([...S.layers].map(([n, e]) => [n, e.drawn ? e.drawn.mode : e.data.kind])),
+    nameOf: (layer, i) => {
+      const e = S.layers.get(layer);
+      return e && e.data.names ? e.data.names[i] : null;
+    },
     indexOf: (layer, name) => {
       const e = S.layers.get(layer);
       return e && e.data.names ? e.data.names.indexOf(name) : -1;
