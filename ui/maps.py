@@ -72,7 +72,7 @@ def base_map(bounds) -> folium.Map:
         bounds = CHINA_BOUNDS  # nothing to fit yet (no boundaries, no features)
     minx, miny, maxx, maxy = bounds
     m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=9, tiles=None,
-                   control_scale=False, prefer_canvas=True)
+                   control_scale=False, prefer_canvas=True, attribution_control=False)  # no tiles: nothing to credit
     m.fit_bounds([[miny, minx], [maxy, maxx]])
     _Scale().add_to(m)
     return m

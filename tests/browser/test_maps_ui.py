@@ -197,8 +197,8 @@ def test_project_map_click_selects_the_row_and_a_row_rings_its_project(server, s
     wait_idle(screen)
     j = frame.evaluate("([n]) => window.workbench.indexOf('projects', n)", [pick])
     wait_until(lambda: frame.evaluate("() => window.workbench.highlighted()") == {"projects": [j]}, f"{pick} not ringed")
-    rows = _table_rows(screen, table)
-    assert rows[3]["text"] == pick and rows[3]["selected"] and rows[0]["text"] == name  # the order did not change
+    rows = wait_until(lambda: (r := _table_rows(screen, table)) and r[3]["selected"] and r, f"row of {pick} not selected")
+    assert rows[3]["text"] == pick and rows[0]["text"] == name and sum(r["selected"] for r in rows) == 1  # order kept
     view = wait_until(lambda: (v := frame.evaluate("() => window.workbench.view()")) and v["zoom"] >= 14 and v, "no pan")
     target = frame.evaluate("([j]) => window.workbench.pointAt('projects', j)", [j])
     size = frame.evaluate("() => [document.getElementById('map').clientWidth, document.getElementById('map').clientHeight]")
@@ -239,7 +239,7 @@ def folium_frame(page):
     return frame
 
 
-@pytest.mark.parametrize("script", ["pages/7_闲置资产盘活.py", "pages/5_园区承载力.py"])
+@pytest.mark.parametrize("script", ["pages/7_闲置资产盘活.py", "pages/5_园区承载力.py", "pages/4_厂房匹配.py", "pages/6_项目选址.py"])
 def test_folium_map_legend_folds_and_the_scale_bar_is_metric(server, screen, script):
     requests = watch(screen)
     screen.goto(page_url(server, script))
@@ -250,6 +250,7 @@ def test_folium_map_legend_folds_and_the_scale_bar_is_metric(server, screen, scr
     assert frame.locator(".pm-legend-item").count() >= 2 and frame.locator(".pm-legend-body").is_visible()
     lines = frame.locator(".leaflet-control-scale-line")
     assert lines.count() == 1 and re.fullmatch(r"\d+ (m|km)", lines.inner_text().strip()), lines.all_inner_texts()
+    assert frame.locator(".leaflet-control-attribution").count() == 0  # no English credit: there are no tiles
     scale = frame.evaluate("""() => { const m = window.map_div, line = document.querySelector('.leaflet-control-scale-line');
         return {text: line.textContent, width: line.getBoundingClientRect().width, lat: m.getCenter().lat, zoom: m.getZoom()}; }""")
     assert_scale_right(scale)

@@ -19,6 +19,7 @@ def test_every_base_map_has_a_metric_scale_bar_only():
     html = _html(maps.base_map((114.0, 29.5, 114.5, 30.0)))
     scales = re.findall(r"L\.control\.scale\(([^)]*)\)", html)
     assert scales == ['{imperial: false, metric: true, maxWidth: 120, position: "bottomleft"}'], scales
+    assert '"attributionControl": false' in html  # no tiles, so no English "Leaflet" credit in the corner
 
 
 def test_legend_folds_keeps_its_state_per_key_and_sets_text_only():
