@@ -134,3 +134,22 @@ def test_pages_and_app_do_not_touch_the_database(path):
     strings = [n.value for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
     sql = [s for s in strings if SQL.search(s)]
     assert sql == [], f"SQL text in {path.relative_to(ROOT)}: {sql[:3]}"
+
+
+def download_buttons_that_rerun(source: str) -> list[int]:
+    """Lines of ``download_button`` calls without ``on_click="ignore"``."""
+    return [n.lineno for n in ast.walk(ast.parse(source))
+            if isinstance(n, ast.Call) and getattr(n.func, "attr", None) == "download_button"
+            and not any(k.arg == "on_click" and isinstance(k.value, ast.Constant) and k.value.value == "ignore" for k in n.keywords)]
+
+
+def test_checker_sees_download_buttons_that_rerun():
+    assert download_buttons_that_rerun('st.download_button("a", b"x")\nst.download_button("b", b"y", on_click="ignore")') == [1]
+
+
+def test_no_download_reruns_the_page():
+    """A download that reruns the page replaces the files the page's other buttons make when pressed (Streamlit drops a
+    run's deferred files at the next run): pressing 导出 Excel then GeoJSON would find the second file gone."""
+    found = [f"{p.relative_to(ROOT)}:{line}" for p in python_files("ui", "pages") + [ROOT / "app.py"]
+             for line in download_buttons_that_rerun(p.read_text(encoding="utf-8"))]
+    assert not found, found

@@ -90,7 +90,7 @@ def _show(shown: dict, name: str, *, key: str) -> None:
     st.dataframe(shown["table"], hide_index=True, width="stretch", height=360,
                  column_config={"认定规则": st.column_config.TextColumn(width="large"),
                                 **{c: st.column_config.NumberColumn(format="localized") for c in shown["table"].columns if "万元" in c}})
-    st.download_button(t("ex_download"), shown["xlsx"], file_name=f"明细_{name}.xlsx", mime=xlsx.MIME, key=f"{key}-ex-dl")
+    st.download_button(t("ex_download"), shown["xlsx"], file_name=f"明细_{name}.xlsx", mime=xlsx.MIME, key=f"{key}-ex-dl", on_click="ignore")
 
 
 def section(summary: dict, detail, *, key: str) -> None:
