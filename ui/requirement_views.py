@@ -158,7 +158,8 @@ def manage(counties, county_names: dict[str, str], req: Requirement | None = Non
         if writable and len(new):
             names = {f"{k}|{i}": f"{n}（{lbl}）" for k, i, n, lbl in zip(new["item_kind"], new["item_id"], new["name"], new["kind_label"], strict=True)}
             with st.form(f"rq-ack-{rid}"):
-                picked = st.multiselect(t("rq_ack_pick"), list(names), default=list(names), format_func=names.get)
+                picked = st.multiselect(t("rq_ack_pick"), list(names), default=list(names), format_func=names.get,
+                                    placeholder="选择要确认的匹配")
                 if st.form_submit_button(t("rq_ack")):
                     items = [tuple(p.split("|", 1)) for p in picked]
                     _write(lambda con: sr.acknowledge(con, rid, items, user=identity.user(), counties=counties),

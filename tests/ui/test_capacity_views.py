@@ -80,3 +80,11 @@ def test_resource_table_has_no_occupied_column_for_land_only():
     land, power = views.resource_table(tidy, "land"), views.resource_table(tidy, "power")
     assert not any(c.startswith("已占用") for c in land.columns) and land.iloc[0]["供给（亩）"] == 500
     assert power.iloc[0]["已占用（kVA）"] == 6_000
+
+
+def test_push_table_writes_a_dash_for_a_project_no_park_can_host():
+    row = {"project": "甲项目", "park": None, "score": float("nan"), "reasons": ["用地不足"], "stage": "在谈", "industry_chain": "装备制造",
+           "investment_wan": 50000.0, "land_mu": 900.0, "power_kva": 1.0, "water_t_d": 1.0, "energy_tce": 1.0, "county": None}
+    shown = views.push_table(pd.DataFrame([row, {**row, "project": "乙项目", "park": "某园区", "score": 36.64, "county": "某县"}]))
+    assert shown["评分"].tolist() == ["—", "36.6"]  # a grid draws a missing number as "None"
+    assert shown["推送园区"].tolist() == ["（暂无可承接园区）", "某园区"] and shown["所在县（市、区）"].tolist() == ["—", "某县"]
