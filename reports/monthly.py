@@ -6,7 +6,7 @@ stored when it was frozen (so the workbook regenerated after any later edit, tar
 for a month not frozen yet, the live data, and the workbook says so. :func:`figures` is what ``cli.py report --json``
 prints: the same numbers as the workbook.
 
-Every sheet prints as a report (:func:`_print_setup`): A4 landscape, one page wide, the title rows (and the column
+Every sheet is written and printed by the one Excel writer (:mod:`layers.xlsx`): A4 landscape, one page wide, the title rows (and the column
 header where the sheet has one table layout) repeated on every page and frozen on screen, page numbers in the
 footer; numbers carry their formats (counts ``#,##0``, 亿元 ``#,##0.00``, 万元 ``#,##0``, rates ``0.0%``, dates
 ``yyyy-mm-dd``) and an integral count is written as an integer. Formatting never changes a value.
@@ -19,29 +19,22 @@ gives the same bytes.
 from __future__ import annotations
 
 import datetime as dt
-import io
-import unicodedata
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.page import PageMargins
+from openpyxl.styles import Font
 from openpyxl.worksheet.pagebreak import Break
-from openpyxl.worksheet.properties import PageSetupProperties
-from openpyxl.writer.excel import ExcelWriter
 
 from analysis import indicators, lights, progress, ranking, supervision, targets
 from analysis.kpis import summarize
 from analysis.ranking import change_label
-from layers import months, project_history, project_issues, regions, reporting_units
+from layers import months, project_history, project_issues, regions, reporting_units, xlsx
 from reports import requirement_annex
 
-APP_TITLE = "园区承载力与项目地图"
+APP_TITLE = xlsx.APP_TITLE
 #: how layers.migrations notes the months an earlier release froze
 OLD_RELEASE_NOTE = "旧版本首次使用时冻结"
 #: the 目标完成率 ranked after the registry's ranked indicators
@@ -168,71 +161,17 @@ def _earlier_in_year(frame: pd.DataFrame, month: str, known: set[str]) -> dict[s
             if str(m) not in known}
 
 
-HEAD = PatternFill("solid", fgColor="DCE6F1")
-FILLS = {"红灯": PatternFill("solid", fgColor="F8CBAD"), "黄灯": PatternFill("solid", fgColor="FFE699"),
-         "绿灯": PatternFill("solid", fgColor="C6EFCE")}
-THIN = Side(style="thin", color="808080")
-BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-#: number formats: counts with 千分位, money in 亿元 with two decimals or in 万元 as whole numbers, rates, dates
-COUNT, YI, WAN, RATE, DATE, POINTS = "#,##0", "#,##0.00", "#,##0", "0.0%", "yyyy-mm-dd", "0.0"
+#: number formats (the one Excel writer's, :mod:`layers.xlsx`): counts with 千分位, money in 亿元 with two decimals or in
+#: 万元 as whole numbers, rates, dates
+COUNT, YI, WAN, RATE, DATE, POINTS = xlsx.COUNT, xlsx.MONEY, "#,##0", xlsx.RATE, xlsx.DATE, "0.0"
 UNIT_FORMATS = {"个": COUNT, "亿元": YI, "万元": WAN, "%": RATE}
 KIND_FORMATS = {"count": COUNT, "money": YI, "rate": RATE}
-#: column widths (characters; a Chinese character counts two): text wider than MAX_WIDTH wraps
-MIN_WIDTH, MAX_WIDTH, HEADER_WIDTH = 8, 40, 18
+MIN_WIDTH, MAX_WIDTH = xlsx.MIN_WIDTH, xlsx.MAX_WIDTH
 #: rows that surely fit on one printed page below the repeated title rows (A4 landscape at full size; fitting a wide
 #: sheet to the width only makes room for more): a table that fits on a page is not split across two, it starts a
 #: new page instead (and so does a longer one that would start with fewer than FEW_ROWS rows)
 PAGE_ROWS, FEW_ROWS = 34, 8
-FOOTER = "第 &P 页，共 &N 页"
-
-
-def _plain(value):
-    """A cell value: numbers and dates as such, missing as empty, everything else as text."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.date()
-    if isinstance(value, (bool, int, float, dt.date, str)):
-        return value
-    if hasattr(value, "item"):  # numpy scalars
-        return value.item()
-    return str(value)
-
-
-def put(ws, row: int, col: int, value, *, fmt: str | None = None):
-    """Write one cell; strings are forced to string cells (never formulas). A whole number in a count (or 万元) column
-    is written as an integer (the same value; never shown as "391.0")."""
-    cell = ws.cell(row=row, column=col)
-    value = _plain(value)
-    if fmt == COUNT and isinstance(value, float) and value.is_integer():
-        value = int(value)
-    cell.value = value
-    if isinstance(cell.value, str):
-        cell.data_type = "s"  # openpyxl would treat "=…" as a formula
-    if fmt:
-        cell.number_format = fmt
-    return cell
-
-
-def _shown_width(value, fmt: str | None) -> int:
-    """About how many characters wide ``value`` is shown (a Chinese character counts two)."""
-    if value is None:
-        return 0
-    if isinstance(value, str):
-        return max((sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line) for line in value.splitlines()),
-                   default=0)
-    if isinstance(value, (dt.date, dt.datetime)):
-        return 10
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return len(str(value))
-    shown = {RATE: f"{value:.1%}", YI: f"{value:,.2f}", COUNT: f"{value:,.0f}", POINTS: f"{value:.1f}"}.get(fmt or "")
-    return len(shown or str(value))
-
-
-def _widen(ws, col: int, width: int) -> None:
-    """Note that column ``col`` shows ``width`` characters (:func:`_print_setup` sets the widths)."""
-    widths = ws.__dict__.setdefault("_report_widths", {})
-    widths[col] = max(widths.get(col, 0), min(MAX_WIDTH, max(MIN_WIDTH, width + 2)))
+put, table = xlsx.put, xlsx.table
 
 
 def _break_before(ws, top: int, rows: int) -> None:
@@ -246,33 +185,6 @@ def _break_before(ws, top: int, rows: int) -> None:
         ws._report_page_top = top
 
 
-def table(ws, top: int, headers: list[str], rows: list[list], formats: dict[int, str | list] | None = None,
-          light_col: int | None = None) -> int:
-    """A header row and data rows from ``top`` (thin borders, formats per column: one format, or one per row); returns
-    the next free row."""
-    for c, h in enumerate(headers, start=1):
-        cell = put(ws, top, c, h)
-        cell.font, cell.fill, cell.border = Font(bold=True), HEAD, BOX
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        _widen(ws, c, min(_shown_width(h, None), HEADER_WIDTH))
-    for i, values in enumerate(rows):
-        r = top + 1 + i
-        for c, value in enumerate(values, start=1):
-            fmt = (formats or {}).get(c)
-            fmt = fmt[i] if isinstance(fmt, (list, tuple)) else fmt
-            cell = put(ws, r, c, value, fmt=fmt)
-            cell.border = BOX
-            width = _shown_width(cell.value, fmt)
-            cell.alignment = Alignment(vertical="center", wrap_text=width > MAX_WIDTH - 2,
-                                       horizontal="center" if light_col and c == light_col else None)
-            if light_col and c == light_col and value in FILLS:
-                cell.fill = FILLS[value]
-            _widen(ws, c, width)
-        for c in range(len(values) + 1, len(headers) + 1):
-            ws.cell(row=r, column=c).border = BOX
-    return top + len(rows) + 2
-
-
 def _section(ws, top: int, label: str, headers: list[str], rows: list[list], formats: dict | None = None,
              light_col: int | None = None) -> int:
     """A labelled table (label on ``top``, header below it), kept on one page when it fits on one."""
@@ -282,27 +194,13 @@ def _section(ws, top: int, label: str, headers: list[str], rows: list[list], for
 
 
 def _title(ws, text: str, sub: str) -> int:
-    put(ws, 1, 1, text).font = Font(bold=True, size=14)
-    put(ws, 2, 1, sub).font = Font(italic=True, color="666666")
-    return 4
+    return xlsx.title_rows(ws, text, sub)
 
 
 def _print_setup(ws, report: MonthReport, repeat: int) -> None:
-    """A4 landscape, one page wide (as many pages high as it takes), rows 1..``repeat`` printed on every page and frozen
-    on screen, the report's title and page numbers in the footer."""
-    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    ws.page_margins = PageMargins(left=0.5, right=0.5, top=0.6, bottom=0.7, header=0.3, footer=0.3)
-    ws.print_options.horizontalCentered = True
-    for col, width in sorted(ws.__dict__.get("_report_widths", {}).items()):
-        ws.column_dimensions[get_column_letter(col)].width = width
-    ws.print_title_rows = f"1:{repeat}"
-    ws.freeze_panes = f"A{repeat + 1}"
-    ws.oddFooter.left.text = report.title.replace("&", "&&")
-    ws.oddFooter.center.text = FOOTER
-    ws.oddFooter.right.text = "&A"  # the sheet's name
+    """A4 landscape, one page wide, rows 1..``repeat`` printed on every page and frozen on screen, the report's title
+    and page numbers in the footer (:func:`layers.xlsx.print_setup`)."""
+    xlsx.print_setup(ws, repeat=repeat, footer=report.title)
 
 
 def _kpis(ws, report: MonthReport) -> None:
@@ -382,37 +280,14 @@ def workbook(report: MonthReport) -> Workbook:
         fill(ws, report)
     requirement_annex.add_sheet(wb, report)  # 「需求匹配提醒」, when requirements are open
     if not report.frozen:
-        put(wb["指标完成"], 3, 1, "注：本月未冻结，数据为实时数据，冻结后以冻结时的数据为准。").font = Font(color="C00000")
-    stamp = dt.datetime.combine(pd.Period(report.month, freq="M").end_time.date(), dt.time(0, 0))
-    wb.properties.creator = wb.properties.lastModifiedBy = APP_TITLE
-    wb.properties.title = report.title
-    wb.properties.created = wb.properties.modified = stamp
+        put(wb["指标完成"], 3, 1, "注：本月未冻结，数据为实时数据，冻结后以冻结时的数据为准。").font = xlsx.NOTE_FONT
+    xlsx.properties(wb, title=report.title, stamp=dt.datetime.combine(pd.Period(report.month, freq="M").end_time.date(), dt.time(0, 0)))
     return wb
-
-
-class _FixedTimeZip(zipfile.ZipFile):
-    """Zip entries with a fixed timestamp (the default is "now"), for byte-identical workbooks."""
-
-    date_time = (2000, 1, 1, 0, 0, 0)
-
-    def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None):
-        if isinstance(zinfo_or_arcname, str):
-            zinfo_or_arcname = zipfile.ZipInfo(zinfo_or_arcname, date_time=self.date_time)
-            zinfo_or_arcname.compress_type = zipfile.ZIP_DEFLATED
-        return super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
-
-    def write(self, filename, arcname=None, compress_type=None, compresslevel=None):
-        """openpyxl writes worksheets from temporary files, whose mtime would end up in the zip."""
-        return self.writestr(arcname or Path(filename).name, Path(filename).read_bytes())
 
 
 def to_bytes(report: MonthReport) -> bytes:
     """The workbook as .xlsx bytes (same month, same data → same bytes)."""
-    wb = workbook(report)
-    buffer = io.BytesIO()
-    archive = _FixedTimeZip(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
-    ExcelWriter(wb, archive).save()  # not openpyxl's save_workbook, which stamps the current time
-    return buffer.getvalue()
+    return xlsx.save(workbook(report))
 
 
 def write(report: MonthReport, path: str | Path) -> Path:

@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 from openpyxl import Workbook
 
+from layers import xlsx
 from reports import monthly
 from reports.monthly import COUNT, DATE, RATE, WAN, YI, collect
 
@@ -99,7 +100,7 @@ def test_columns_are_wide_enough_for_chinese_text(wb, report):
     assert widths["B"] >= min(monthly.MAX_WIDTH, 2 * longest)  # 项目名称: two characters' width each
     assert widths["A"] < widths["B"] and all(monthly.MIN_WIDTH <= w <= monthly.MAX_WIDTH for w in widths.values())
     for cell in body(ws, top, 2):  # names wider than a column wrap instead of being cut
-        assert bool(cell.alignment.wrap_text) == (monthly._shown_width(cell.value, None) > monthly.MAX_WIDTH - 2)
+        assert bool(cell.alignment.wrap_text) == (xlsx.shown_width(cell.value) > monthly.MAX_WIDTH - 2)
     kpi = wb["指标完成"]
     assert kpi.column_dimensions["A"].width >= 2 * len("咸宁高新区")
 
@@ -180,14 +181,14 @@ def test_a_whole_float_in_a_count_column_is_written_as_an_integer():
     assert type(monthly.put(ws, 1, 1, 391.0, fmt=COUNT).value) is int
     assert monthly.put(ws, 1, 2, 391.5, fmt=WAN).value == 391.5
     assert type(monthly.put(ws, 1, 3, 845.0, fmt=YI).value) is float  # money keeps its decimals, shown as 845.00
-    assert monthly.put(ws, 1, 4, True, fmt=COUNT).value is True
+    assert monthly.put(ws, 1, 4, True, fmt=COUNT).value == "是"  # never English TRUE
 
 
 def test_long_text_wraps_in_a_column_of_the_widest_width():
     ws = Workbook().active
     monthly.table(ws, 1, ["项目名称", "单位"], [["很长的项目名称" * 4, "通山县"], ["短名", None]])
     assert ws["A2"].alignment.wrap_text and not ws["A3"].alignment.wrap_text and ws["B3"].border.left.style == "thin"
-    assert ws.__dict__["_report_widths"] == {1: monthly.MAX_WIDTH, 2: monthly.MIN_WIDTH}
+    assert ws.__dict__["_xlsx_widths"] == {1: monthly.MAX_WIDTH, 2: monthly.MIN_WIDTH}
 
 
 def test_no_file_paths_in_the_text(wb, report):
