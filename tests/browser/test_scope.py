@@ -229,12 +229,14 @@ class Visit(Desk):
         self.tab.wait_for_timeout(200)
 
     def each_tab(self):
-        """Show each tab of every tab bar in turn (clicking a tab does not rerun); yields the tab's label."""
+        """Show each tab of every tab bar in turn (a keyed tab bar, as on 闲置资产盘活, reruns the page: wait for that run,
+        whose download buttons replace the old ones); yields the tab's label."""
         yield ""
         for button in self.tab.locator("[data-testid=stMain] [role=tablist] [role=tab]").all():
             if button.get_attribute("aria-selected") != "true":
                 button.click(timeout=10_000)
                 self.tab.wait_for_timeout(200)
+                wait_idle(self.tab)
             yield button.inner_text().strip()
 
     def read_grids(self) -> None:
