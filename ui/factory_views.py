@@ -4,6 +4,7 @@ the Excel shortlist and the one-page printable brief (HTML, A4, inline SVG locat
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 
@@ -12,7 +13,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from analysis import occupancy
+from analysis import occupancy, requirement_alerts
 from analysis.matching import Requirement, with_places
 from layers.vocab import FACTORY_COLORS, PARK_STYLE
 from layers.xlsx import Sheet, to_bytes
@@ -126,22 +127,9 @@ def xlsx(sheets: dict[str, pd.DataFrame], title: str, subtitle: str | None = Non
 
 
 def requirement_text(req: Requirement) -> str:
-    """The requirement in one Chinese line (for exports and briefs)."""
-    parts = []
-    if req.min_area_m2 or req.max_area_m2:
-        parts.append(f"面积 {req.min_area_m2 or 0:,.0f}–{req.max_area_m2:,.0f} ㎡" if req.max_area_m2 else f"面积 ≥ {req.min_area_m2:,.0f} ㎡")
-    for value, label in ((req.min_clear_height_m, "层高 ≥ {:.1f} m"), (req.floor_load_kn_m2, "承重 ≥ {:.1f} kN/㎡"),
-                         (req.min_power_kva, "配电 ≥ {:,.0f} kVA"), (req.crane_t, "行车 ≥ {:.0f} t"),
-                         (req.max_rent_yuan_m2_month, "租金 ≤ {:.1f} 元/㎡·月")):
-        if value:
-            parts.append(label.format(value))
-    if req.whole_building:
-        parts.append("整栋")
-    if req.industry:
-        parts.append(f"产业：{req.industry}")
-    if req.move_in:
-        parts.append(f"入驻 {req.move_in:%Y-%m-%d}")
-    return "；".join(parts) or "不限"
+    """The requirement in one Chinese line (for exports and briefs), without its county limits (the brief names the
+    factory's place): :func:`analysis.requirement_alerts.describe`."""
+    return requirement_alerts.describe(dataclasses.replace(req, counties=(), preferred_counties=(), excluded_counties=()))
 
 
 def _svg_path(geom, project) -> str:
