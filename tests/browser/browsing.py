@@ -46,6 +46,7 @@ def open_workbench(page, url: str, timeout_ms: int = 60_000):
     frame = page.query_selector(WORKBENCH_FRAME).content_frame()
     frame.wait_for_function("() => window.workbench && window.workbench.ready()", timeout=timeout_ms)
     wait_idle(page)
+    page.locator(WORKBENCH_FRAME).first.scroll_into_view_if_needed()  # below the KPI cards: a click needs it on screen
     return frame
 
 
