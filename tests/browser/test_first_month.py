@@ -696,11 +696,12 @@ def test_a_new_city_first_month(tab, tmp_path):
                     f"总览 map: drew {drawn}; expected the located projects, both parks, every factory and located asset")
             j.shot("overview")
 
-            # 园区承载力 now reserves the started projects' land in 商洛高新区 (核桃 50 亩 + 负极材料 120 亩).
+            # 园区承载力: the started projects' land in 商洛高新区 (核桃 50 亩 + 负极材料 120 亩) was granted before
+            # construction, so it is already out of 可供地 and not reserved again (config/capacity.toml, rule "granted").
             j.open("园区承载力")
             j.choose("园区", PARKS[0][0])
             figures["park_land_remaining"] = j.metric("用地剩余（亩）")
-            assert figures["park_land_remaining"] == "1,030", figures  # 1,200 可供地 − 170 亩 of its two started projects
+            assert figures["park_land_remaining"] == "1,200", figures  # not 1,030: no double count of the 170 亩
             j.wait_grid("编号", "项目名称", PROJECTS[0][0], PROJECTS[1][0])  # the park's pipeline lists them
 
             # 4. Freeze June, download its 月通报.
