@@ -87,6 +87,7 @@ def select_in(page, label: str, option: str) -> None:
         page.wait_for_timeout(1500)  # the map reports its first view (a rerun) shortly after it is drawn
         wait_idle(page)
         box.click()
+        page.keyboard.type(option)  # the list is virtual: at 1280×720 a county low in it is not drawn until filtered
         page.get_by_role("option", name=option, exact=True).click()
         if page.get_by_role("listbox").count():  # a multiselect stays open (Escape would clear a select box)
             page.keyboard.press("Escape")
