@@ -26,21 +26,8 @@ def county_kpis() -> dict[str, str]:
     return {i.key: i.heading for i in indicators.cards()}
 
 
-class _CountyKpis(Mapping):
-    """:func:`county_kpis` as a live read-only mapping (an indicator registered later is offered too)."""
-
-    def __getitem__(self, key):
-        return county_kpis()[key]
-
-    def __iter__(self):
-        return iter(county_kpis())
-
-    def __len__(self):
-        return len(county_kpis())
-
-
 #: KPI key → heading (「签约金额（亿元）」), for the choropleth choices: a live view of :func:`county_kpis`
-COUNTY_KPIS: Mapping[str, str] = _CountyKpis()
+COUNTY_KPIS: Mapping[str, str] = indicators.Live(county_kpis)
 
 
 def cell_size(bounds: Sequence[float], cells_across: int = 48) -> float:

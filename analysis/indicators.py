@@ -15,7 +15,7 @@ Each indicator counts over the projects *signed in the period* (:func:`analysis.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 import pandas as pd
@@ -286,3 +286,19 @@ def sentence(values: dict, shown: list[Indicator] | None = None) -> str:
         text = i.show(values.get(i.key))
         parts.append(f"{i.label} {text}" if i.kind == "rate" or text == "—" else f"{i.label} {text} {i.unit}")
     return "，".join(parts)
+
+
+class Live(Mapping):
+    """A read-only mapping recomputed from ``make`` on every read, so an indicator registered later is in it too."""
+
+    def __init__(self, make: Callable[[], dict]):
+        self._make = make
+
+    def __getitem__(self, key):
+        return self._make()[key]
+
+    def __iter__(self):
+        return iter(self._make())
+
+    def __len__(self):
+        return len(self._make())

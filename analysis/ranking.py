@@ -27,21 +27,8 @@ def choices() -> dict[str, tuple[str, str]]:
     return out
 
 
-class _Choices(Mapping):
-    """:func:`choices` as a live read-only mapping (an indicator registered later is in it too)."""
-
-    def __getitem__(self, key):
-        return choices()[key]
-
-    def __iter__(self):
-        return iter(choices())
-
-    def __len__(self):
-        return len(choices())
-
-
 #: indicator → (Chinese label, unit of measure): a live view of :func:`choices`
-INDICATORS: Mapping[str, tuple[str, str]] = _Choices()
+INDICATORS: Mapping[str, tuple[str, str]] = indicators.Live(choices)
 
 
 def label(indicator: str) -> str:
