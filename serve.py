@@ -26,10 +26,21 @@ def _refuse_an_open_server_without_sign_in() -> None:
 _refuse_an_open_server_without_sign_in()
 
 
+def _address_line() -> str:
+    """Where the app listens, said without asking anyone: Streamlit's own welcome message (switched off in
+    .streamlit/config.toml) asks checkip.amazonaws.com for the external address and routes a socket towards 8.8.8.8."""
+    address = config.get_option("server.address") or "127.0.0.1"
+    port = config.get_option("server.port")
+    if address in {"0.0.0.0", "::"}:  # noqa: S104 - what the operator asked for, refused above without sign-in
+        return f"园区承载力与项目地图已启动：本机所有网卡的 {port} 端口（http://本机地址:{port}）"
+    return f"园区承载力与项目地图已启动：http://{address}:{port}"
+
+
 @contextlib.asynccontextmanager
 async def lifespan(_app):
     from ui import backups, warmup  # nothing that declares a component: those are declared inside a script run
 
+    print(_address_line(), flush=True)
     task = asyncio.get_running_loop().run_in_executor(None, warmup.run)  # connections are accepted meanwhile
     stop = threading.Event()
     backups = threading.Thread(target=backups.daily_backups, args=(stop,), name="daily-backup", daemon=True)

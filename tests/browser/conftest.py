@@ -64,9 +64,9 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def serve(db: Path, log: Path, extra_env: dict | None = None) -> Iterator[str]:
-    """``streamlit run serve.py`` (the app as ``./parkmap.sh run`` serves it) on a free loopback port with ``PARKMAP_DB=db`` (and ``extra_env``); yields the
-    base URL once healthy."""
+def serve(db: Path, log: Path, extra_env: dict | None = None, *, address: str = "127.0.0.1") -> Iterator[str]:
+    """``streamlit run serve.py`` (the app as ``./parkmap.sh run`` serves it) on a free port of ``address`` (loopback
+    unless told) with ``PARKMAP_DB=db`` (and ``extra_env``); yields the loopback base URL once healthy."""
     port = _free_port()
     env = dict(os.environ, PARKMAP_DB=str(db), PYTHONUNBUFFERED="1", **(extra_env or {}))
     cmd = [
@@ -78,7 +78,7 @@ def serve(db: Path, log: Path, extra_env: dict | None = None) -> Iterator[str]:
         "--server.port",
         str(port),
         "--server.address",
-        "127.0.0.1",
+        address,
         "--server.headless",
         "true",
     ]
