@@ -262,6 +262,33 @@ def compute(signed: pd.DataFrame) -> dict:
     return {i.key: value(signed, i, cache) for i in all_()}
 
 
+def compute_by(signed: pd.DataFrame, column: str, keys) -> dict:
+    """:func:`compute` for each group of ``signed`` by ``column`` (key → figures, for every key in ``keys``; a key with
+    no rows gets the figures of no projects). Each rule is tested once over the whole frame and each group takes its
+    rows, in order: the same figures as :func:`compute` on each group (rules are row by row), without testing every
+    rule again for every unit (a province has a hundred units)."""
+    positions = signed.groupby(column, sort=False).indices
+    masks, amounts = {}, {}
+    for indicator in all_():
+        if indicator.kind != "rate":
+            masks[indicator.key] = indicator.rule.test(signed).fillna(False).astype(bool).to_numpy()
+            if indicator.kind == "money":
+                amounts[indicator.key] = signed[indicator.amount]
+    nothing = compute(signed.iloc[0:0])
+    out = {}
+    for key in keys:
+        rows = positions.get(key)
+        if rows is None:
+            out[key] = dict(nothing)
+            continue
+        cache: dict = {}
+        for name, mask in masks.items():
+            picked = rows[mask[rows]]
+            cache[name] = int(len(picked)) if name not in amounts else float(amounts[name].iloc[picked].fillna(0).sum())
+        out[key] = {i.key: value(signed, i, cache) for i in all_()}
+    return out
+
+
 def change(indicator: Indicator, now, before) -> str:
     """How ``now`` compares with ``before`` in words: rates by percentage points (「+2.1 个百分点」), counts and money
     by percent (「+12.3%」, 「-5.0%」), 「持平」 when equal, 「—」 when there is nothing to compare with (no earlier figure,

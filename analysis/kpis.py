@@ -108,10 +108,6 @@ def summarize(projects: pd.DataFrame, period: Period = Period(), units: pd.DataF
     order += [u for u in pd.unique(signed["unit_id"].dropna()) if u not in known]
     # a unit outside ``units`` with a known name: a park user's view of projects in the park another unit reported
     names = {**{u: f"{n}填报（园区内）" for u, n in (names or {}).items()}, **known}
-    summary["by_unit"] = []
-    groups = dict(list(signed.groupby("unit_id", sort=False)))
-    empty = signed.iloc[0:0]
-    for unit_id in order:
-        t = totals(groups.get(unit_id, empty))
-        summary["by_unit"].append({"unit": names.get(unit_id, unit_id), "unit_id": unit_id, **t})
+    figures = indicators.compute_by(signed, "unit_id", order)
+    summary["by_unit"] = [{"unit": names.get(unit_id, unit_id), "unit_id": unit_id, **figures[unit_id]} for unit_id in order]
     return summary

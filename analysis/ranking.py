@@ -8,7 +8,7 @@ a unit whose value is undefined (a rate with nothing signed) is listed last with
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
@@ -73,20 +73,37 @@ def rank(summary: dict, indicator: str, targets: pd.DataFrame | None = None) -> 
     return frame.assign(_o=order).sort_values(["_o", "unit_id"], kind="stable").drop(columns="_o").reset_index(drop=True)
 
 
+def _summaries(current: pd.DataFrame, previous: pd.DataFrame | None, month: str, units: pd.DataFrame) -> tuple[dict, dict | None]:
+    now = summarize(current, ytd(month), units)
+    if previous is None or previous.empty:
+        return now, None
+    return now, summarize(previous, ytd(previous_month(month)), units)
+
+
+def _ranked(now: dict, before: dict | None, month: str, indicator: str, targets: pd.DataFrame | None) -> pd.DataFrame:
+    frame = rank(now, indicator, targets)
+    if before is None:
+        earlier = pd.Series(dtype="Int64")
+    else:
+        last = previous_month(month)
+        earlier = rank(before, indicator, targets if last[:4] == month[:4] else None).set_index("unit_id")["rank"]
+    frame["previous_rank"] = frame["unit_id"].map(earlier).astype("Int64")
+    frame["change"] = (frame["previous_rank"] - frame["rank"]).astype("Int64")
+    return frame
+
+
 def ranking(current: pd.DataFrame, previous: pd.DataFrame | None, month: str, indicator: str, units: pd.DataFrame,
             targets: pd.DataFrame | None = None) -> pd.DataFrame:
     """Ranking for ``month`` from its snapshot frame (``current``) and the previous month's (``previous``, may be
     None or empty: then ``previous_rank`` and ``change`` are missing). ``targets``: that year's targets."""
-    now = rank(summarize(current, ytd(month), units), indicator, targets)
-    if previous is None or previous.empty:
-        before = pd.Series(dtype="Int64")
-    else:
-        last = previous_month(month)
-        last_targets = targets if last[:4] == month[:4] else None
-        before = rank(summarize(previous, ytd(last), units), indicator, last_targets).set_index("unit_id")["rank"]
-    now["previous_rank"] = now["unit_id"].map(before).astype("Int64")
-    now["change"] = (now["previous_rank"] - now["rank"]).astype("Int64")
-    return now
+    return _ranked(*_summaries(current, previous, month, units), month, indicator, targets)
+
+
+def rankings(current: pd.DataFrame, previous: pd.DataFrame | None, month: str, keys: Sequence[str], units: pd.DataFrame,
+             targets: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
+    """:func:`ranking` for each indicator of ``keys``, the two months summarised once for all of them."""
+    now, before = _summaries(current, previous, month, units)
+    return {key: _ranked(now, before, month, key, targets) for key in keys}
 
 
 def change_label(change) -> str:

@@ -60,7 +60,7 @@ def fmt(value: float) -> str:
 
 def positioning_match(industry: str | None, positioning: str | None) -> float:
     """1.0 when the industry is one of the park's 主导产业, 0.7 when one contains the other, else 0."""
-    if not industry or not isinstance(positioning, str):
+    if not isinstance(industry, str) or not industry or not isinstance(positioning, str):
         return 0.0
     terms = [t for t in SPLIT.split(positioning) if t]
     wanted = [w for w in SPLIT.split(industry) if w]
@@ -85,47 +85,132 @@ def _resource_reason(label: str, unit: str, need: float, row) -> tuple[bool, str
     return False, f"{label}：需 {fmt(need)} {unit}，剩余 {fmt(remaining)} {unit}，缺 {fmt(need - remaining)} {unit} ✗"
 
 
+class Board:
+    """Every park's capacity for every resource as arrays (parks in ``tidy`` order), with reserves added on top:
+    ranks all parks for a need at once, so a push list of thousands of candidates costs one pass over the parks
+    each, not a new :func:`analysis.capacity.capacity` table and a per-park loop (minutes at province scale).
+
+    The arithmetic is :func:`analysis.capacity.capacity`'s, in the same order (balance = supply − occupied −
+    (reserved + added)), so a board with ``add`` calls ranks exactly as a table made with ``extra=`` would.
+    """
+
+    def __init__(self, tidy: pd.DataFrame, parks_frame: pd.DataFrame, *, county_names: Mapping[str, str] | None = None):
+        order = list(dict.fromkeys(tidy["park_id"]))
+        self.park_ids = np.array(order, dtype=object)
+        self._index = {park_id: i for i, park_id in enumerate(order)}
+        first = tidy.drop_duplicates("park_id").set_index("park_id").reindex(order)
+        self.names = first["park"].to_numpy(dtype=object)
+        self.counties = first["county_adcode"].to_numpy(dtype=object)
+        self.county_names = dict(county_names or {})
+        info = parks_frame.drop_duplicates("park_id").set_index("park_id")
+        self.positioning = (info["positioning"].reindex(order).to_numpy(dtype=object) if "positioning" in info
+                            else np.full(len(order), None, dtype=object))
+        self._res: dict[str, dict[str, np.ndarray]] = {}
+        for key, part in tidy.groupby("resource", sort=False):
+            part = part.set_index("park_id").reindex(order)
+            self._res[key] = {column: part[column].to_numpy(dtype=float)
+                              for column in ("supply", "occupied", "reserved", "if_negotiating_lands")}
+        self._added = {key: np.zeros(len(order)) for key in self._res}
+        self._match: dict[str | None, np.ndarray] = {}
+
+    def add(self, park_id: str, amounts: Mapping[str, float]) -> None:
+        """Reserve ``amounts`` (resource key → amount) in the park, as a push does."""
+        i = self._index[park_id]
+        for key, amount in amounts.items():
+            self._added[key][i] = self._added[key][i] + amount
+
+    def state(self, key: str) -> dict[str, np.ndarray]:
+        """known, remaining, over_committed, remaining_if_negotiating, remaining_share for resource ``key``."""
+        r = self._res[key]
+        balance = r["supply"] - r["occupied"] - (r["reserved"] + self._added[key])
+        known = ~np.isnan(balance)
+        remaining = np.where(known, np.maximum(balance, 0.0), np.nan)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = np.where(r["supply"] > 0, remaining / r["supply"], 0.0)
+        return {"known": known, "remaining": remaining, "supply": r["supply"],
+                "over_committed": np.where(known, np.maximum(-balance, 0.0), np.nan),
+                "remaining_if_negotiating": np.where(known, np.maximum(balance - r["if_negotiating_lands"], 0.0), np.nan),
+                "remaining_share": np.where(known, share, np.nan)}
+
+    def _matches(self, industry: str | None) -> np.ndarray:
+        if industry not in self._match:
+            self._match[industry] = np.array([positioning_match(industry, p) for p in self.positioning], dtype=float)
+        return self._match[industry]
+
+    def scores(self, need: Need, weights: Weights = Weights()) -> dict[str, np.ndarray]:
+        """Per park: feasible, fits_if_negotiating, score (rounded to 0.1 as shown) and its three parts."""
+        n = len(self.park_ids)
+        feasible, negotiating = np.ones(n, dtype=bool), np.ones(n, dtype=bool)
+        slack, total = np.zeros(n), 0.0
+        for key, amount in need.amounts().items():
+            s = self.state(key)
+            ok = s["known"] & ~(s["over_committed"] > 0) & (amount <= s["remaining"])
+            feasible &= ok
+            negotiating &= ok & (amount <= s["remaining_if_negotiating"])
+            weight = weights.resources.get(key, 0.0)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                slack = np.where(ok & (s["supply"] > 0), slack + weight * (s["remaining"] - amount) / s["supply"], slack)
+            total += weight
+        if total:
+            slack_part = slack / total
+        else:  # no need stated: the parks' mean free share over the resources they report
+            shares = np.column_stack([self.state(key)["remaining_share"] for key in self._res]) if self._res else np.empty((n, 0))
+            counted = (~np.isnan(shares)).sum(axis=1)
+            sums = np.where(np.isnan(shares), 0.0, shares).sum(axis=1)
+            slack_part = np.where(counted > 0, sums / np.maximum(counted, 1), 0.0)
+        match = self._matches(need.industry)
+        preferred = np.array([bool(need.counties) and c in need.counties for c in self.counties], dtype=bool)
+        score = weights.slack * slack_part + weights.positioning * match + weights.preference * preferred
+        return {"feasible": feasible, "fits_if_negotiating": feasible & negotiating,
+                "score": np.array([round(float(v), 1) for v in score]),
+                "slack_score": np.array([round(float(v), 1) for v in weights.slack * slack_part]),
+                "positioning_score": np.array([round(float(v), 1) for v in weights.positioning * match]),
+                "preference_score": np.array([round(float(v), 1) for v in weights.preference * preferred]),
+                "preferred": preferred, "match": match}
+
+    def order(self, scores: Mapping[str, np.ndarray]) -> np.ndarray:
+        """Park positions best first: feasible, then score, then park id."""
+        return np.lexsort((self.park_ids.astype(str), -scores["score"], ~scores["feasible"]))
+
+    def reasons(self, i: int, need: Need, scores: Mapping[str, np.ndarray]) -> list[str]:
+        """The Chinese sentences for park position ``i``: one per needed resource, then industry and county."""
+        out = []
+        for key, amount in need.amounts().items():
+            res = BY_KEY[key]
+            s = self.state(key)
+            out.append(_resource_reason(res.label, res.unit, amount, {k: v[i] for k, v in s.items()})[1])
+        positioning = self.positioning[i]
+        positioning = None if positioning is None or (isinstance(positioning, float) and np.isnan(positioning)) else positioning
+        if need.industry:
+            match = scores["match"][i]
+            mark = "✓" if match >= 1 else ("≈" if match > 0 else "✗")
+            out.append(f"产业定位：{need.industry} / 主导产业 {positioning or '未填报'} {mark}")
+        if need.counties:
+            county = self.counties[i]
+            out.append(f"意向县区：{self.county_names.get(county, county)} {'✓' if scores['preferred'][i] else '✗'}")
+        return out
+
+    def county(self, i: int) -> str:
+        return self.county_names.get(self.counties[i], self.counties[i])
+
+
+RANK_COLUMNS = ["park_id", "park", "county_adcode", "county", "feasible", "score", "slack_score", "positioning_score",
+                "preference_score", "fits_if_negotiating", "reasons"]
+
+
 def rank_parks(tidy: pd.DataFrame, parks_frame: pd.DataFrame, need: Need, *, weights: Weights = Weights(),
                county_names: Mapping[str, str] | None = None) -> pd.DataFrame:
     """Parks ranked for ``need``: park_id, park, county_adcode, county, feasible, score (0–100), the three
     score parts, ``fits_if_negotiating`` and ``reasons`` (list of Chinese sentences, one per resource first)."""
-    amounts = need.amounts()
-    names = dict(county_names or {})
-    info = parks_frame.set_index("park_id")
-    rows = []
-    for park_id, part in tidy.groupby("park_id", sort=False):
-        part = part.set_index("resource")
-        reasons, feasible, fits_negotiating, slack, total = [], True, True, 0.0, 0.0
-        for key, amount in amounts.items():
-            res = BY_KEY[key]
-            ok, text = _resource_reason(res.label, res.unit, amount, part.loc[key])
-            reasons.append(text)
-            feasible &= ok
-            fits_negotiating &= ok and amount <= part.at[key, "remaining_if_negotiating"]
-            weight = weights.resources.get(key, 0.0)
-            supply = part.at[key, "supply"]
-            if ok and supply > 0:
-                slack += weight * (part.at[key, "remaining"] - amount) / supply
-            total += weight
-        slack_part = slack / total if total else float(np.nanmean(part["remaining_share"].astype(float)) if part["known"].any() else 0.0)
-        positioning = info.at[park_id, "positioning"] if "positioning" in info else None
-        match = positioning_match(need.industry, positioning)
-        if need.industry:
-            mark = "✓" if match >= 1 else ("≈" if match > 0 else "✗")
-            reasons.append(f"产业定位：{need.industry} / 主导产业 {positioning or '未填报'} {mark}")
-        county = part["county_adcode"].iloc[0]
-        preferred = bool(need.counties) and county in need.counties
-        if need.counties:
-            reasons.append(f"意向县区：{names.get(county, county)} {'✓' if preferred else '✗'}")
-        score = weights.slack * slack_part + weights.positioning * match + weights.preference * preferred
-        rows.append({"park_id": park_id, "park": part["park"].iloc[0], "county_adcode": county, "county": names.get(county, county),
-                     "feasible": bool(feasible), "score": round(float(score), 1), "slack_score": round(weights.slack * slack_part, 1),
-                     "positioning_score": round(weights.positioning * match, 1),
-                     "preference_score": round(weights.preference * preferred, 1),
-                     "fits_if_negotiating": bool(feasible and fits_negotiating), "reasons": reasons})
-    out = pd.DataFrame(rows, columns=["park_id", "park", "county_adcode", "county", "feasible", "score", "slack_score",
-                                      "positioning_score", "preference_score", "fits_if_negotiating", "reasons"])
-    return out.sort_values(["feasible", "score", "park_id"], ascending=[False, False, True]).reset_index(drop=True)
+    board = Board(tidy, parks_frame, county_names=county_names)
+    scores = board.scores(need, weights)
+    rows = [{"park_id": board.park_ids[i], "park": board.names[i], "county_adcode": board.counties[i], "county": board.county(i),
+             "feasible": bool(scores["feasible"][i]), "score": float(scores["score"][i]),
+             "slack_score": float(scores["slack_score"][i]), "positioning_score": float(scores["positioning_score"][i]),
+             "preference_score": float(scores["preference_score"][i]),
+             "fits_if_negotiating": bool(scores["fits_if_negotiating"][i]), "reasons": board.reasons(i, need, scores)}
+            for i in board.order(scores)]
+    return pd.DataFrame(rows, columns=RANK_COLUMNS).reset_index(drop=True)
 
 
 def what_if(parks_frame: pd.DataFrame, projects_frame: pd.DataFrame, need: Need) -> pd.DataFrame:
@@ -155,7 +240,9 @@ def need_of(project) -> Need:
         value = get(column, 0.0)
         return 0.0 if value is None or pd.isna(value) else float(value)
 
-    return Need(**{column: amount(column) for column in NEED_COLUMNS.values()}, industry=get("industry_chain") or None)
+    industry = get("industry_chain")
+    return Need(**{column: amount(column) for column in NEED_COLUMNS.values()},
+                industry=industry if isinstance(industry, str) and industry else None)  # a missing value is NaN in a frame
 
 
 PUSH_LIST_COLUMNS = ["project_id", "project", "stage", "industry_chain", "investment_wan", *NEED_COLUMNS.values(), "park_id", "park",
@@ -171,7 +258,7 @@ def push_list(parks_frame: pd.DataFrame, projects_frame: pd.DataFrame, candidate
     are never pushed onto the same last 100 亩. Candidates with no feasible park are listed with park None and
     the reasons of the best-scoring park. With ``prefer_own_county`` a project's own county is its preference.
     """
-    extra: dict[str, dict[str, float]] = {}
+    board = Board(capacity(parks_frame, projects_frame), parks_frame, county_names=county_names)
     rows = []
     ordered = candidates.sort_values("investment_wan", ascending=False, na_position="last")
     for project in ordered.itertuples(index=False):
@@ -179,21 +266,21 @@ def push_list(parks_frame: pd.DataFrame, projects_frame: pd.DataFrame, candidate
         county = getattr(project, "county_adcode", None)
         if prefer_own_county and isinstance(county, str):
             need = Need(**{**need.__dict__, "counties": (county,)})
-        ranked = rank_parks(capacity(parks_frame, projects_frame, extra=extra), parks_frame, need, weights=weights,
-                            county_names=county_names)
-        best = ranked.iloc[0] if len(ranked) else None
-        placed = best is not None and bool(best["feasible"])
+        best = None
+        if len(board.park_ids):
+            scores = board.scores(need, weights)
+            best = int(board.order(scores)[0])
+        placed = best is not None and bool(scores["feasible"][best])
+        reasons = board.reasons(best, need, scores) if best is not None else ["没有园区数据"]  # before its own reserve
         if placed:
-            bucket = extra.setdefault(best["park_id"], {})
-            for key, amount in need.amounts().items():
-                bucket[key] = bucket.get(key, 0.0) + amount
+            board.add(board.park_ids[best], need.amounts())
         rows.append({"project_id": project.project_id, "project": project.name, "stage": project.stage,
                      "industry_chain": need.industry, "investment_wan": getattr(project, "investment_wan", np.nan),
                      **{column: getattr(need, column) for column in NEED_COLUMNS.values()},
-                     "park_id": best["park_id"] if placed else None, "park": best["park"] if placed else None,
-                     "county": best["county"] if placed else None, "feasible": placed,
-                     "score": float(best["score"]) if placed else np.nan,
-                     "reasons": list(best["reasons"]) if best is not None else ["没有园区数据"]})
+                     "park_id": board.park_ids[best] if placed else None, "park": board.names[best] if placed else None,
+                     "county": board.county(best) if placed else None, "feasible": placed,
+                     "score": float(scores["score"][best]) if placed else np.nan,
+                     "reasons": reasons})
     return pd.DataFrame(rows, columns=PUSH_LIST_COLUMNS)
 
 

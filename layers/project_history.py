@@ -117,14 +117,15 @@ def as_of(projects: pd.DataFrame, events: pd.DataFrame, month: str) -> pd.DataFr
     rows = pd.DataFrame(projects).copy()
     dated = {}
     for _stage, column in MILESTONE_DATES:
-        values = pd.to_datetime(rows[column]).dt.date
-        dated[column] = values.notna()
-        rows[column] = values.where(values.map(lambda d: d is not None and not pd.isna(d) and d <= end), None)
+        when = pd.to_datetime(rows[column])
+        dated[column] = when.notna()
+        rows[column] = when.dt.date.where(when.notna() & (when.dt.normalize() <= pd.Timestamp(end)), None)
     seen = events[pd.to_datetime(events["changed_on"]).dt.date <= end] if len(events) else events
     last = (seen.sort_values(["project_id", "changed_on", "event_id"]).groupby("project_id").tail(1).set_index("project_id")["stage"]
             if len(seen) else pd.Series(dtype=object))
-    furthest = pd.Series([next((s for s, c in MILESTONE_DATES if r[c] is not None and not pd.isna(r[c])), None)
-                          for r in rows.to_dict("records")], index=rows.index, dtype=object)
+    furthest = pd.Series(None, index=rows.index, dtype=object)  # the first milestone of MILESTONE_DATES that is dated
+    for stage_name, column in reversed(MILESTONE_DATES):
+        furthest = furthest.where(rows[column].isna(), stage_name)
     undated = ~pd.concat(dated, axis=1).any(axis=1)
     stage = rows["project_id"].map(last).where(lambda x: x.notna(), furthest)
     stage = stage.where(stage.notna(), rows["stage"].where(undated))

@@ -28,5 +28,5 @@ shown = views.table(frame)
 st.caption(t("al_rows", n=len(shown), limit=views.LIMIT))
 st.dataframe(shown, hide_index=True, width="stretch", height=560,
              column_config={"修改内容": st.column_config.TextColumn(width="large")})
-st.download_button(t("al_export"), views.excel(shown, title=t("al_export_title", today=date.today())), file_name="操作记录.xlsx",
+st.download_button(t("al_export"), lambda: views.excel(shown, title=t("al_export_title", today=date.today())), file_name="操作记录.xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore")

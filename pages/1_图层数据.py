@@ -32,7 +32,7 @@ if frame.empty:
     st.info(t("layer_empty", layer=LAYER_LABELS[layer]))
 else:
     st.dataframe(widgets.layer_table(frame, layer, counties), hide_index=True, width="stretch", height=520)
-st.download_button(t("download_geojson"), json.dumps(to_geojson(frame), ensure_ascii=False).encode("utf-8"),
+st.download_button(t("download_geojson"), lambda: json.dumps(to_geojson(frame), ensure_ascii=False).encode("utf-8"),
                    file_name=f"{layer}.geojson", mime="application/geo+json", on_click="ignore")
 export_views.buttons(lambda: {LAYER_LABELS[layer]: export_views.layer_list(frame, layer, scope.counties)}, file=LAYER_LABELS[layer],
                      title=f"{LAYER_LABELS[layer]}清单", subtitle=export_views.subtitle({t("county_pick"): counties.get(picked)},

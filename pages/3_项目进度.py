@@ -71,15 +71,14 @@ with sup_tab:
     problem_views.supervision_section(month, scope.counties)
 
 st.subheader(t("pp_downloads"))
-xlsx, html_page = pv.report_files(month, scope.counties)
 d1, d2, d3, d4 = st.columns(4)
-d1.download_button(t("pp_xlsx"), xlsx, file_name=f"月通报_{month}.xlsx",
+d1.download_button(t("pp_xlsx"), lambda: pv.report_files(month, scope.counties)[0], file_name=f"月通报_{month}.xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore")
 d2.download_button(t("pp_docx"), lambda: pv.notice_docx(month, scope.counties), file_name=f"月通报_{month}.docx",
                    mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document", on_click="ignore")
 d3.download_button(t("pp_pdf"), lambda: pv.notice_pdf(month, scope.counties), file_name=f"月通报_{month}.pdf",
                    mime="application/pdf", on_click="ignore")
-d4.download_button(t("pp_html"), html_page, file_name=f"月通报_{month}.html", mime="text/html", on_click="ignore")
+d4.download_button(t("pp_html"), lambda: pv.report_files(month, scope.counties)[1], file_name=f"月通报_{month}.html", mime="text/html", on_click="ignore")
 
 year = int(month[:4])
 with st.expander(t("pp_targets", year=year)):

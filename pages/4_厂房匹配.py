@@ -89,8 +89,8 @@ if view == "match":
     left, right = st.columns(2)
     left.download_button(
         t("fm_export"),
-        fv.xlsx({"推荐厂房": fv.shortlist_table(result.feasible), "接近的厂房": fv.shortlist_table(result.near_misses)},
-                f"厂房推荐清单 · 需求：{fv.requirement_text(req)}"),
+        lambda: fv.xlsx({"推荐厂房": fv.shortlist_table(result.feasible), "接近的厂房": fv.shortlist_table(result.near_misses)},
+                        f"厂房推荐清单 · 需求：{fv.requirement_text(req)}"),
         file_name="厂房推荐清单.xlsx", mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore")
     export_views.buttons(  # the same two lists on a map: GeoJSON and Shapefile beside the Excel above
         lambda: {"推荐厂房": export_views.located(fv.shortlist_table(result.feasible), result.feasible.geometry),
@@ -104,7 +104,7 @@ if view == "match":
         rec = shown.loc[pick].to_dict()
         county_geom = county_rows.set_index("adcode").geometry.get(rec.get("county_adcode"))
         park_geom = parks.set_index("park_id").geometry.get(rec.get("park_id"))
-        right.download_button(t("fm_brief"), fv.brief_html(rec, county_geom, park_geom, req, info.get("as_of")).encode("utf-8"),
+        right.download_button(t("fm_brief"), lambda: fv.brief_html(rec, county_geom, park_geom, req, info.get("as_of")).encode("utf-8"),
                               file_name=f"厂房推介单-{rec['factory_id']}.html", mime="text/html", on_click="ignore")
     rv.save_form(req, scope.counties, counties)
 

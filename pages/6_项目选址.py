@@ -67,5 +67,6 @@ if len(chosen):
 st.caption(t("rows", n=len(pushed)))
 st.dataframe(pushed, hide_index=True, width="stretch", height=360)
 as_of = data.as_of().date()
-st.download_button(t("site_push_download"), views.push_list_xlsx(pushed, as_of=as_of), file_name=f"推送台账_{as_of.isoformat()}.xlsx",
+# made when pressed, not on every run (seconds for a province's push list)
+st.download_button(t("site_push_download"), lambda: views.push_list_xlsx(pushed, as_of=as_of), file_name=f"推送台账_{as_of.isoformat()}.xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore")

@@ -43,7 +43,7 @@ if b1.button(t("dm_backup_now"), key="dm-backup", disabled=not admin):
     latest = backups.backup_now()
     st.success(t("dm_backup_done", name=latest.name))
 if latest is not None and admin:
-    b2.download_button(t("dm_backup_download", name=latest.name), latest.read_bytes(), file_name=latest.name,
+    b2.download_button(t("dm_backup_download", name=latest.name), latest.read_bytes, file_name=latest.name,
                        mime="application/octet-stream", on_click="ignore")
 else:
     b2.caption(t("dm_backup_none"))

@@ -122,7 +122,7 @@ def collect(con, month: str, *, county=None) -> MonthReport:
     old_release = frozen and _frozen_by_old_release(con, month)
     return MonthReport(
         month=month, frozen=frozen, projects=frame, units=units, summary=summary, completion=done,
-        rankings={ind: ranking.ranking(frame, previous, month, ind, units, year_targets) for ind in ranked(old_release)},
+        rankings=ranking.rankings(frame, previous, month, list(ranked(old_release)), units, year_targets),
         late=lights.late_starts(frame, month, rules), funding=lights.slow_funding(frame, month, rules),
         progress=behind, supervision=supervision.month_list(frame, behind, month, rules, units, issues, as_of=issues_as_of,
                                                             recorded_by=recorded_by),

@@ -64,40 +64,48 @@ def _detail(frame: pd.DataFrame, key: str, period: Period, unit_id: str | None, 
     shown = shown_table(table, key, names)
     words = caption(key, explain.figure(table, key), period, names.get(unit_id))
     title = f"{indicators.get(key).label}明细"
-    return {"table": shown, "caption": words, "counted": int(table["counted"].sum()), "xlsx": workbook_bytes(shown, title, words)}
+    return {"table": shown, "caption": words, "counted": int(table["counted"].sum()), "title": title}
 
 
 @st.cache_data(ttl=TTL, max_entries=32, show_spinner=False)
 def overview_detail(first: str, last: str, counties: tuple[str, ...] | None, key: str, unit_id: str | None,
                     names: dict[str, str]) -> dict:
-    """The detail (shown table, caption, counted, xlsx bytes) for 总览's months, counted on the same frame as its cards."""
+    """The detail (shown table, caption, counted, workbook title) for 总览's months, counted on the same frame as its cards."""
     return _detail(data.month_projects(last, counties), key, Period.from_months(first, last), unit_id, names)
 
 
 @st.cache_data(ttl=TTL, max_entries=32, show_spinner=False)
 def month_detail(month: str, counties: tuple[str, ...] | None, key: str, unit_id: str | None,
                  names: dict[str, str]) -> dict:
-    """The detail (shown table, caption, counted, xlsx bytes) for 项目进度's month (year to date), counted on the month's 月通报 frame."""
+    """The detail (shown table, caption, counted, workbook title) for 项目进度's month (year to date), counted on the month's 月通报 frame."""
     from ui import project_views
 
     return _detail(project_views.month_report(month, counties).projects, key, ytd(month), unit_id, names)
 
 
 def _show(shown: dict, name: str, *, key: str) -> None:
-    """A detail as :func:`_detail` made it: caption, counts, table, Excel download."""
+    """A detail as :func:`_detail` made it: caption, counts, table, Excel download (the workbook made when pressed)."""
     st.caption(shown["caption"])
     st.markdown(t("ex_counted", n=shown["counted"], m=len(shown["table"]) - shown["counted"]))
     st.dataframe(shown["table"], hide_index=True, width="stretch", height=360,
                  column_config={"认定规则": st.column_config.TextColumn(width="large"),
                                 **{c: st.column_config.NumberColumn(format="localized") for c in shown["table"].columns if "万元" in c}})
-    st.download_button(t("ex_download"), shown["xlsx"], file_name=f"明细_{name}.xlsx", mime=xlsx.MIME, key=f"{key}-ex-dl", on_click="ignore")
+    st.download_button(t("ex_download"), lambda: workbook_bytes(shown["table"], shown["title"], shown["caption"]), file_name=f"明细_{name}.xlsx", mime=xlsx.MIME, key=f"{key}-ex-dl", on_click="ignore")
+
+
+def opened(key: str) -> str:
+    """The session-state key of a 「查看明细」 expander (True while it is open)."""
+    return f"{key}-ex-open"
 
 
 def section(summary: dict, detail, *, key: str) -> None:
     """The 「查看明细」 control: ``detail(indicator key, unit_id | None, names)`` gives what :func:`_detail` does."""
     units = {u["unit_id"]: u["unit"] for u in summary["by_unit"]}
-    with st.expander(t("ex_open")):
+    box = st.expander(t("ex_open"), key=opened(key), on_change="rerun")  # counted only once opened: seconds at province scale
+    with box:
         st.caption(t("ex_hint"))
+        if not box.open:
+            return
         left, right = st.columns(2)
         choices = [i.key for i in indicators.cards()]
         chosen = left.selectbox(t("ex_indicator"), choices, format_func=lambda k: indicators.get(k).card_label, key=f"{key}-ex-ind")

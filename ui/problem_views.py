@@ -163,5 +163,5 @@ def supervision_section(month: str, counties: tuple[str, ...] | None) -> None:
     as_of = pv.month_report(month, counties).problems_as_of
     st.caption(f"共 {len(shown)} 项（截至 {as_of}；红灯事项及红、黄问题/困难）。{md(sv.rank_rule(lights.load_rules()))}")
     st.dataframe(item_table(shown), hide_index=True, width="stretch", height=360)
-    st.download_button("导出督办清单（按包抓领导分表）", export(month, counties, tuple(picked_leaders), tuple(picked_units)),
+    st.download_button("导出督办清单（按包抓领导分表）", lambda: export(month, counties, tuple(picked_leaders), tuple(picked_units)),
                        file_name=f"督办清单_{month}.xlsx", mime=XLSX, key=f"sup-export-{month}", on_click="ignore")

@@ -109,3 +109,19 @@ def test_totals_unchanged_for_the_documented_keys():
     assert (t["signed"], t["contract_projects"], t["projects_1yi"], t["projects_10yi"], t["industrial"]) == (2, 1, 1, 1, 1)
     assert t["investment_total_yi"] == 16.0 and t["funds_in_place_rate"] == round(30_000 / 159_999, 4)
     assert pd.isna(totals(frame([]))["start_rate"])
+
+
+def test_figures_by_unit_are_each_units_own_figures(demo_con):
+    """compute_by tests each rule once over the whole frame; every unit's figures equal compute() over that unit's rows
+    alone (a unit with no row gets the figures of no projects), on the demo's projects as signed by each half year."""
+    from analysis.kpis import Period, signed_in
+    from layers import projects
+
+    frame = projects.load(demo_con)
+    for period in (Period.from_months("2018-01", "2018-06"), Period.from_months("2017-01", "2017-12"), Period()):
+        signed = signed_in(frame, period)
+        keys = [*pd.unique(signed["unit_id"].dropna()), "NO-SUCH-UNIT"]
+        got = indicators.compute_by(signed, "unit_id", keys)
+        want = {k: indicators.compute(signed[signed["unit_id"] == k]) for k in keys}
+        assert got == want
+        assert got["NO-SUCH-UNIT"]["signed"] == 0 and any(v["signed"] for v in got.values())

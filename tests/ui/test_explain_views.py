@@ -50,8 +50,17 @@ def _detail(at):
     return expander, table
 
 
-def test_overview_detail_lists_the_projects_counted(demo_env):
+def test_the_detail_is_counted_only_once_opened(demo_env):
     at = app_test().run()
+    assert not at.exception, [e.value for e in at.exception]
+    expander = next(e for e in at.expander if e.label == t("ex_open"))
+    assert not list(expander.dataframe) and not any(s.label == t("ex_indicator") for s in at.selectbox)
+
+
+def test_overview_detail_lists_the_projects_counted(demo_env):
+    at = app_test()
+    at.session_state[explain_views.opened("overview")] = True  # the visitor opens 「查看明细」
+    at.run()
     assert not at.exception, [e.value for e in at.exception]
     expander, table = _detail(at)
     assert int((table["是否计入"] == "是").sum()) == 391  # seed 003: signed Jan–Jun
@@ -69,7 +78,9 @@ def test_overview_detail_lists_the_projects_counted(demo_env):
 
 
 def test_progress_detail_agrees_with_the_card(demo_env):
-    at = app_test(next(PAGES_DIR.glob("*项目进度.py"))).run()
+    at = app_test(next(PAGES_DIR.glob("*项目进度.py")))
+    at.session_state[explain_views.opened("pp")] = True
+    at.run()
     assert not at.exception, [e.value for e in at.exception]
     next(s for s in at.selectbox if s.label == t("ex_indicator")).set_value("start_rate").run()
     expander, table = _detail(at)

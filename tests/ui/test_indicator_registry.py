@@ -14,6 +14,7 @@ from analysis.indicators import Indicator, equals_rule
 from reports import monthly
 from tests.commands.test_admin_cli import run_json
 from tests.ui.test_pages import PAGES_DIR, app_test, metrics, unit_rows
+from ui import explain_views
 from ui.text import t
 
 LABEL = "测试框架协议项目"
@@ -34,7 +35,9 @@ def test_a_registered_indicator_appears_everywhere(demo_env, fake):
     assert isinstance(value, int) and value > 0 and all(fake.key in u for u in summary["by_unit"])
     assert sum(u[fake.key] for u in summary["by_unit"]) == value
 
-    overview = app_test().run()
+    overview = app_test()
+    overview.session_state[explain_views.opened("overview")] = True  # 查看明细 open: its indicator list is drawn
+    overview.run()
     assert not overview.exception, [e.value for e in overview.exception]
     assert metrics(overview)[LABEL] == f"{value:,}"
     assert unit_rows(overview)[f"{LABEL}（个）"].iloc[-1] == value
