@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import shapely
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from geo import coords
 from tests.browser.browsing import ARTIFACTS, page_url, wait_idle
@@ -50,9 +51,22 @@ def open_record(tab, base: str, name: str):
     tab.goto(page_url(base, "pages/1_图层数据.py"))
     wait_idle(tab)
     tab.locator("[data-testid=stExpander] summary").filter(has_text="编辑记录").click()
-    tab.get_by_role("combobox", name="选择要编辑的记录").click()
+    picker = tab.get_by_role("combobox", name="选择要编辑的记录")
+    picker.scroll_into_view_if_needed()
+    tab.evaluate("() => window.scrollBy(0, 300)")  # room below the box for its list
+    for _ in range(3):  # a rerun the page's components ask for as they first draw can close the list just opened
+        wait_idle(tab)
+        picker.click()
+        try:
+            tab.wait_for_selector("[role=option]", timeout=5_000)  # the list is open before typing into it
+            break
+        except PlaywrightTimeout:
+            tab.keyboard.press("Escape")
     tab.keyboard.type(name)  # the list is virtualised: filter it first
-    tab.get_by_role("option", name=name).click()
+    # filtered to it (by CSS: the virtualised list is not always in the accessibility tree get_by_role reads)
+    tab.wait_for_function("n => { const o = [...document.querySelectorAll('[role=option]')];"
+                          " return o.length === 1 && o[0].textContent.trim() === n; }", arg=name)
+    tab.keyboard.press("Enter")  # the one option left is the focused one; a click can land while the list redraws
     wait_idle(tab)
     tab.wait_for_selector(FOLIUM, timeout=90_000)
     frame = tab.query_selector(FOLIUM).content_frame()
