@@ -97,6 +97,7 @@ class Board:
     def __init__(self, tidy: pd.DataFrame, parks_frame: pd.DataFrame, *, county_names: Mapping[str, str] | None = None):
         order = list(dict.fromkeys(tidy["park_id"]))
         self.park_ids = np.array(order, dtype=object)
+        self._ids_text = self.park_ids.astype(str)
         self._index = {park_id: i for i, park_id in enumerate(order)}
         first = tidy.drop_duplicates("park_id").set_index("park_id").reindex(order)
         self.names = first["park"].to_numpy(dtype=object)
@@ -170,7 +171,7 @@ class Board:
 
     def order(self, scores: Mapping[str, np.ndarray]) -> np.ndarray:
         """Park positions best first: feasible, then score, then park id."""
-        return np.lexsort((self.park_ids.astype(str), -scores["score"], ~scores["feasible"]))
+        return np.lexsort((self._ids_text, -scores["score"], ~scores["feasible"]))
 
     def reasons(self, i: int, need: Need, scores: Mapping[str, np.ndarray]) -> list[str]:
         """The Chinese sentences for park position ``i``: one per needed resource, then industry and county."""
@@ -179,8 +180,7 @@ class Board:
             res = BY_KEY[key]
             s = self.state(key)
             out.append(_resource_reason(res.label, res.unit, amount, {k: v[i] for k, v in s.items()})[1])
-        positioning = self.positioning[i]
-        positioning = None if positioning is None or (isinstance(positioning, float) and np.isnan(positioning)) else positioning
+        positioning = self.positioning[i] if isinstance(self.positioning[i], str) else None  # not reported: NaN, NA or None
         if need.industry:
             match = scores["match"][i]
             mark = "✓" if match >= 1 else ("≈" if match > 0 else "✗")
