@@ -435,7 +435,8 @@ def table_link(map_key: str, table_key: str, layers: Sequence[MapLayer], *, laye
     rows = list((table.get("selection") or {}).get("rows") or [])
     links = dict(st.session_state.get(LINK_STATE, {}))
     click = (value["seq"], value["position"]) if value["position"] else None
-    link = linking.reconcile(links.get(map_key), layer=layer, ids=ids, clicked=value["clicked"], click=click, rows=rows)
+    data = "|".join(str(m.main.version) for m in layers if m.name == layer) or None  # changes when the listed features do
+    link = linking.reconcile(links.get(map_key), layer=layer, ids=ids, clicked=value["clicked"], click=click, rows=rows, data=data)
     links[map_key] = link
     st.session_state[LINK_STATE] = links
     if rows != list(link.rows):

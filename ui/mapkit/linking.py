@@ -34,6 +34,7 @@ class Link:
     pans: int = 0
     source: str | None = None
     pinned: str | None = None
+    data: str | None = None
 
     def highlight(self) -> dict[str, list[str]]:
         """``workbench_map(highlight=…)``: the selected feature, ringed."""
@@ -84,7 +85,20 @@ def _rows(ids: Sequence, feature_id) -> tuple[int, ...]:
 
 
 def reconcile(previous: Link | None, *, layer: str, ids: Sequence, clicked: dict | None, click: tuple | None,
-              rows: Sequence[int]) -> Link:
+              rows: Sequence[int], data: str | None = None) -> Link:
+    """:func:`_reconcile`, remembering ``data`` (the version of the data the table shows). A table whose data changed
+    comes back with no row selected — Streamlit drops a dataframe's selection when its data changes (streamlit#9505),
+    as after a save on the card beside it —: that is not the visitor clearing the selection, so it stays."""
+    prev = previous or Link()
+    lost = (not rows and prev.rows and prev.id is not None and prev.layer == layer and data is not None
+            and prev.data is not None and data != prev.data)
+    if lost and (click is None or click == prev.click):
+        return replace(prev, rows=_rows(_listed(ids, prev.pinned), prev.id), data=data)
+    return replace(_reconcile(previous, layer=layer, ids=ids, clicked=clicked, click=click, rows=rows), data=data)
+
+
+def _reconcile(previous: Link | None, *, layer: str, ids: Sequence, clicked: dict | None, click: tuple | None,
+               rows: Sequence[int]) -> Link:
     """The selection after this run.
 
     ``layer``, ``ids``: the features the table lists (their ids in the page's order; the table shows them in

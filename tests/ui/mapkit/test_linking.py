@@ -98,3 +98,17 @@ def test_county_bounds_are_the_picked_regions_bounds():
 
 def test_an_empty_link_selects_nothing():
     assert Link().highlight() == {} and Link().focus() is None and Link().selection()["selection"]["rows"] == []
+
+
+def test_a_selection_streamlit_drops_when_the_data_changes_stays():
+    """After a save the table's data change and Streamlit reports no row selected (streamlit#9505): the feature stays
+    selected, at its row. The same empty report with unchanged data is the visitor clearing it."""
+    clicked = reconcile(None, layer="projects", ids=IDS, clicked={"layer": "projects", "id": "P-1"}, click=(1, (1.0, 1.0)),
+                        rows=(), data="v1")
+    assert (clicked.id, clicked.rows, clicked.data) == ("P-1", (0,), "v1")
+    saved = reconcile(clicked, layer="projects", ids=IDS, clicked=None, click=None, rows=(), data="v2")
+    assert (saved.id, saved.rows, saved.data) == ("P-1", (0,), "v2")
+    cleared = reconcile(saved, layer="projects", ids=IDS, clicked=None, click=None, rows=(), data="v2")
+    assert cleared.id is None and cleared.data == "v2"
+    untold = reconcile(clicked, layer="projects", ids=IDS, clicked=None, click=None, rows=())
+    assert untold.id is None  # without versions an empty selection is the visitor's
