@@ -29,9 +29,9 @@ _refuse_an_open_server_without_sign_in()
 def _address_line() -> str:
     """Where the app listens, said without asking anyone: Streamlit's own welcome message (switched off in
     .streamlit/config.toml) asks checkip.amazonaws.com for the external address and routes a socket towards 8.8.8.8."""
-    address = config.get_option("server.address") or "127.0.0.1"
+    address = config.get_option("server.address")  # unset: Streamlit listens on every interface
     port = config.get_option("server.port")
-    if address in {"0.0.0.0", "::"}:  # noqa: S104 - what the operator asked for, refused above without sign-in
+    if not address or address in {"0.0.0.0", "::"}:  # noqa: S104 - what the operator asked for, refused above without sign-in
         return f"园区承载力与项目地图已启动：本机所有网卡的 {port} 端口（http://本机地址:{port}）"
     return f"园区承载力与项目地图已启动：http://{address}:{port}"
 
