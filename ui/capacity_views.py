@@ -172,7 +172,7 @@ def wide_table(wide: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
 
 def ranking_table(ranking: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"名次": range(1, len(ranking) + 1), "园区": ranking["park"], "县（市、区）": ranking["county"],
-                         "可承接": ranking["feasible"].map({True: "✓", False: "✗"}), "评分": ranking["score"],
+                         "可承接": ranking["feasible"].map({True: "✓", False: "✗"}), "评分": ranking["score"].map(lambda v: f"{v:.1f}"),
                          "理由": ranking["reasons"].map("；".join)})
 
 
