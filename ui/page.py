@@ -7,11 +7,12 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import data, identity
+from ui import data, downloads, identity
 from ui.safe_html import md
 from ui.text import LANG, t
 
 ROOT = Path(__file__).resolve().parent.parent
+downloads.install()  # an export pressed just after an interrupted run still gives its file
 
 
 def pages() -> list[tuple[str, str]]:

@@ -11,7 +11,6 @@ from urllib.parse import quote
 import geopandas as gpd
 import openpyxl
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from layers.xlsx import HEADER_ROW
 from tests.browser.browsing import APP_IDLE, ARTIFACTS, wait_idle
@@ -21,18 +20,10 @@ pytestmark = pytest.mark.browser
 
 
 def download(tab, label: str, target):
-    """Press the button and save what it downloads. Pressed once more if nothing comes: a rerun that lands between
-    drawing the page and the press (the map component's first report) drops the file the button pointed at — a known
-    product issue (see the session notes), which a visitor also meets as "press again"."""
-    for attempt in (1, 2):
-        try:
-            with tab.expect_download(timeout=60_000 * attempt) as info:
-                tab.get_by_role("button", name=label).first.click()
-            break
-        except PlaywrightTimeout:
-            if attempt == 2:
-                raise
-            wait_idle(tab)
+    """Press the button once and save what it downloads (a rerun that lands between drawing the page and the press
+    must not lose the file: ui/downloads.py)."""
+    with tab.expect_download(timeout=120_000) as info:
+        tab.get_by_role("button", name=label).first.click()
     info.value.save_as(str(target))
     wait_idle(tab)
     return target

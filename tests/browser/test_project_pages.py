@@ -6,8 +6,10 @@ from __future__ import annotations
 from urllib.parse import quote
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.browser.browsing import ARTIFACTS, WORKBENCH_FRAME, is_local, open_workbench, wait_idle, watch
+from ui.text import t
 
 pytestmark = pytest.mark.browser
 
@@ -65,9 +67,15 @@ def test_project_progress_page(server, tab):
     body = tab.inner_text("body")
     for words in ("新签约项目", "阶段漏斗", "月度趋势", "各单位排名", "督办清单", "月通报（Excel）", "台账导入模板", "导入项目台账"):
         assert words in body, words
-    tab.locator("[data-testid=stDataFrame]").first.scroll_into_view_if_needed()  # the grid fills its table when visible
-    tab.wait_for_function("""() => [...document.querySelectorAll('[data-testid=stDataFrame]')]
-        .some(d => d.textContent.startsWith('位次单位'))""", timeout=30_000)
+    # The ranking grid, right under its heading, fills its table when it is in view.
+    tab.get_by_role("heading", name=t("pp_ranking")).first.scroll_into_view_if_needed()
+    try:
+        tab.wait_for_function("""() => [...document.querySelectorAll('[data-testid=stDataFrame]')]
+            .some(d => d.textContent.startsWith('位次单位'))""", timeout=30_000)
+    except PlaywrightTimeout:
+        grids = tab.evaluate("""() => [...document.querySelectorAll('[data-testid=stDataFrame]')]
+            .map(d => [JSON.stringify(d.getBoundingClientRect()), d.textContent.slice(0, 40)])""")
+        raise AssertionError(f"no ranking grid filled in 30 s: {grids}") from None
     texts = dataframe_texts(tab)
     ranking = next((t for t in texts if t.startswith("位次单位数值上月位次位次变化")), None)
     assert ranking, [t[:60] for t in texts]
