@@ -156,7 +156,7 @@ def _merged_pair(upper: list, lower: list) -> bool:
 
 def _row_kind(cells: list, mapping: dict[int, tuple[Field, str]]) -> str:
     """data / blank / summary (合计, 小计 …) / notes (注：…, 填报人 …, a note merged across the row)."""
-    texts = [v.norm(c) for c in cells if not v.is_empty(c)]
+    texts = v.texts_of(cells)
     if not texts:
         return "blank"
     if any(SUMMARY.match(t) for t in texts[:3]):

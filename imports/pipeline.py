@@ -27,7 +27,7 @@ import duckdb
 import pandas as pd
 
 from imports.dates import ledger_date
-from imports.report import Change, ImportReport
+from imports.report import MAX_CHANGES, Change, ImportReport
 from layers import dataset
 from layers._scope import PARK_RULES, park_units, split
 from store import ConflictError, audit, tables
@@ -312,14 +312,17 @@ def _shown(value, column: str = "", places: Mapping[str, str] | None = None):
 
 def _record_changes(con, kind: Kind, write: Write, result: tables.WriteResult, inserted: pd.DataFrame, meta: dict,
                     report: ImportReport) -> None:
+    room = MAX_CHANGES - len(report.changes)  # the report lists this many; the rest are counted, not described
+    if room <= 0:
+        return
     places = dict(con.execute("SELECT adcode, name FROM regions").fetchall())
     label = lambda c: kind.labels.get(c) or LABELS.get(c, c)  # noqa: E731
-    for key, row in zip(result.inserted, inserted.to_dict("records"), strict=True):
+    for key, row in zip(result.inserted[:room], inserted.head(room).to_dict("records"), strict=True):
         sheet_row, name = meta.get(key, (None, None))
         fields = {label(c): [None, _shown(v, c, places)] for c, v in row.items()
                   if c != write.spec.key and c not in HIDDEN and v is not None}
         report.add_change(Change("新增", sheet_row, str(key), name, fields))
-    for key in result.updated:
+    for key in result.updated[:max(0, MAX_CHANGES - len(report.changes))]:
         sheet_row, name = meta.get(key, (None, None))
         fields = {label(c): [_shown(o, c, places), _shown(n, c, places)] for c, (o, n) in result.changes[key].items() if c not in HIDDEN}
         report.add_change(Change("更新", sheet_row, str(key), name, fields))

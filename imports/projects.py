@@ -149,6 +149,7 @@ def _resolve(frame: pd.DataFrame, report: ImportReport, units: UnitMatcher, park
              existing: pd.DataFrame) -> pd.DataFrame:
     rows = []
     known = _existing_ids(existing)
+    stored_stages = dict(zip(existing.index, existing["stage"], strict=True))  # a dict: a Series lookup per row costs more
     stage_column = report.columns.get("stage", "项目进度")
     for raw in frame.to_dict("records"):
         rec = {k: (None if blank(v) else v) for k, v in raw.items()}  # pandas gives NaN for empty text cells
@@ -166,9 +167,9 @@ def _resolve(frame: pd.DataFrame, report: ImportReport, units: UnitMatcher, park
             continue
         code = str(rec["national_code"]).strip().replace("－", "-").replace("—", "-") if _value(rec, "national_code") else rec.get("national_code")
         new_id = project_key(unit["unit_id"], rec["name"], _value(rec, "ledger_no"), code if code is not CLEAR else None)
-        pid = (known.get(("code", code)) if isinstance(code, str) else None) or (new_id if new_id in existing.index else None) \
+        pid = (known.get(("code", code)) if isinstance(code, str) else None) or (new_id if new_id in stored_stages else None) \
             or known.get(("name", unit["unit_id"], norm(rec["name"]))) or new_id
-        stored_stage = existing["stage"].get(pid) if pid in existing.index else None
+        stored_stage = stored_stages.get(pid)
         stage = infer_stage(stage, {c: _value(rec, c) for _, c in MILESTONE_COLUMNS})
         if stage is None and stored_stage is None:
             report.reject(rec["_row"], stage_column, "无法确定项目阶段：请填写项目进度或签约/开工日期")
@@ -181,7 +182,7 @@ def _resolve(frame: pd.DataFrame, report: ImportReport, units: UnitMatcher, park
         park_id = park[0] if park else (CLEAR if park_written or rec.get("park_name") is CLEAR else None)
         rec.update(stage=stage, unit_id=unit["unit_id"], county_adcode=unit["county_adcode"], national_code=code,
                    park_id=park_id, park_name=park[1] if park else rec.get("park_name"), project_id=pid, _name=rec["name"])
-        if pid not in existing.index:  # a new project: money it does not state is 0 (and the user is told)
+        if pid not in stored_stages:  # a new project: money it does not state is 0 (and the user is told)
             for column in ("investment_wan", "funds_in_place_wan"):
                 if _value(rec, column) is None:
                     rec[column] = 0.0
@@ -197,6 +198,7 @@ def _stage_events(rows: pd.DataFrame, existing: pd.DataFrame, history: pd.DataFr
     ledger adds nothing."""
     have = {(p, s) for p, s in zip(history["project_id"], history["stage"], strict=True)} if len(history) else set()
     milestone_of = dict(MILESTONE_COLUMNS)
+    stored_stages = dict(zip(existing.index, existing["stage"], strict=True))
     events = []
     for rec in rows.to_dict("records"):
         pid = rec["project_id"]
@@ -206,7 +208,7 @@ def _stage_events(rows: pd.DataFrame, existing: pd.DataFrame, history: pd.DataFr
                 events.append({"event_id": f"{pid}#{stage}", "project_id": pid, "stage": stage, "changed_on": day,
                                "evidence": None, "note": "台账导入"})
                 have.add((pid, stage))
-        before = existing["stage"].get(pid) if pid in existing.index else None
+        before = stored_stages.get(pid)
         stage = _value(rec, "stage")  # a blank 项目进度 cell (NaN from pandas) keeps the stored stage: no event
         if stage and stage != before and (pid, stage) not in have and _value(rec, milestone_of.get(stage, "")) is None:
             events.append({"event_id": f"{pid}#{stage}#{as_of.isoformat()}", "project_id": pid, "stage": stage, "changed_on": as_of,

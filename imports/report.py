@@ -3,7 +3,7 @@ reasons in Chinese, the ledger's effective date and the batch it was written in.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 
 #: At most this many record changes are listed (the counts are always complete).
 MAX_CHANGES = 2000
@@ -90,7 +90,13 @@ class ImportReport:
             self.changes.append(change)
 
     def to_dict(self) -> dict:
-        out = asdict(self)
+        """The report as plain data (kept with the batch as JSON): built field by field, not by ``asdict``'s deep copy
+        of every change (2,000 of them for a large ledger)."""
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["rejected"] = [{"row": r.row, "column": r.column, "reason": r.reason} for r in self.rejected]
+        out["columns"], out["extra"] = dict(self.columns), {k: list(v) for k, v in self.extra.items()}
+        out["changes"] = [{"action": c.action, "row": c.row, "record": c.record, "name": c.name,
+                           "fields": {k: list(v) for k, v in c.fields.items()}} for c in self.changes]
         out["rejected_rows"] = self.rejected_rows
         out["warnings"] = self.warnings
         out["notes"] = [{"cause": cause, "rows": sorted({r for r, _ in hits if r is not None}),

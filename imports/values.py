@@ -38,6 +38,18 @@ def is_empty(value) -> bool:
     return value is None or (isinstance(value, float) and value != value) or norm(value) in EMPTY
 
 
+def texts_of(cells) -> list[str]:
+    """The normalised text (:func:`norm`) of each non-empty cell (:func:`is_empty`), in order: one pass, one norm each."""
+    out = []
+    for cell in cells:
+        if cell is None or (isinstance(cell, float) and cell != cell):
+            continue
+        text = norm(cell)
+        if text not in EMPTY:
+            out.append(text)
+    return out
+
+
 def parse_text(value):
     if is_empty(value):
         return None, None

@@ -110,6 +110,11 @@ def set_report(con: duckdb.DuckDBPyConnection, batch_id: str, report: Mapping) -
 
 def jsonable(value: Any) -> Any:
     """A stored or incoming value as a JSON scalar (None for every kind of missing; geometry as ``WKB:<hex>``)."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool:  # most of an import's cells: returned before the checks below
+        return value
+    if kind is float:
+        return None if value != value else value
     if value is None or value is pd.NaT or value is pd.NA:
         return None
     if isinstance(value, (bytes, bytearray, memoryview)):
@@ -137,7 +142,7 @@ def record(con: duckdb.DuckDBPyConnection, entries: Sequence[Mapping], *, user: 
         "action": [e["action"] for e in entries],
         "table_name": [e["table"] for e in entries],
         "record_id": [None if e.get("record") is None else str(e["record"]) for e in entries],
-        "details": [json.dumps(e.get("details") or {}, ensure_ascii=False, default=str) for e in entries],
+        "details": [json.dumps(e["details"], ensure_ascii=False, default=str) if e.get("details") else "{}" for e in entries],
         "changes": [json.dumps({k: [jsonable(o), jsonable(n)] for k, (o, n) in (e.get("changes") or {}).items()},
                                ensure_ascii=False, default=str) for e in entries],
     })

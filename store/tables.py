@@ -71,6 +71,8 @@ class TableSpec:
 
     def logged(self, changes: Mapping[str, tuple]) -> dict:
         """``changes`` as the audit log keeps them (secret values replaced)."""
+        if not self.secret:
+            return changes
         return {c: ((SECRET if o is not None else None), (SECRET if n is not None else None)) if c in self.secret else (o, n)
                 for c, (o, n) in changes.items()}
 
@@ -223,32 +225,46 @@ def _stored(con, spec: TableSpec, keys: Sequence) -> dict:
     finally:
         con.unregister("__keys")
     types = {**{n: spec.sql_type(n) for n in spec.names}, geometry.WKB_COLUMN: "GEOMETRY", "row_version": "INTEGER"}
+    names = ["geom" if k == geometry.WKB_COLUMN else k for k in df.columns]
+    columns = [canonical_column(df[k], types[k]).tolist() for k in df.columns]
     out = {}
-    for rec in df.to_dict("records"):
-        row = {("geom" if k == geometry.WKB_COLUMN else k): canonical(v, types[k]) for k, v in rec.items()}
+    for values in zip(*columns, strict=True):
+        row = dict(zip(names, values, strict=True))
         out[row[spec.key]] = row
     return out
 
 
-def canonical_column(values: pd.Series, sqltype: str) -> pd.Series:
-    """:func:`canonical` for a whole column at once (object dtype, None for missing)."""
-    values = values.astype(object).map(lambda v: None if v is CLEAR else v)
-    missing = values.map(blank)
+def canonical_column(values: pd.Series | Sequence, sqltype: str) -> pd.Series:
+    """:func:`canonical` for a whole column at once (object dtype, None for missing): the missing found in one
+    vectorised pass, only the present values converted (an import's many empty columns cost nothing)."""
+    index = values.index if isinstance(values, pd.Series) else pd.RangeIndex(len(values))
+    raw = np.asarray(values.to_numpy(dtype=object) if isinstance(values, pd.Series) else list(values), dtype=object)
+    if raw.ndim != 1:  # a sequence of sequences (never a column value of a spec type, kept as canonical() would)
+        raw = np.fromiter(values, dtype=object, count=len(index))
+    out = np.full(len(raw), None, dtype=object)
+    keep = ~(pd.isna(raw) | np.fromiter((v is CLEAR for v in raw), dtype=bool, count=len(raw)))
+    present = raw[keep]
+    if not len(present):
+        return pd.Series(out, index=index, dtype=object)
     if sqltype == "GEOMETRY":
-        out = values.map(lambda g: None if g is None or blank(g) else (shapely.from_wkb(bytes(g)) if isinstance(g, (bytes, bytearray, memoryview)) else g))
-        return out.map(lambda g: None if g is None or g.is_empty else g).astype(object)
-    if sqltype == "DATE":
-        out = pd.Series([None if m else pd.Timestamp(v).date() for v, m in zip(values, missing, strict=True)], index=values.index, dtype=object)
-        return out
-    if sqltype in ("DOUBLE", "INTEGER", "BIGINT"):
-        numbers = pd.to_numeric(values.where(~missing, None))
-        cast = float if sqltype == "DOUBLE" else int
-        return pd.Series([None if m else cast(x) for x, m in zip(numbers, missing, strict=True)], index=values.index, dtype=object)
-    if sqltype == "BOOLEAN":
-        return pd.Series([None if m else bool(v) for v, m in zip(values, missing, strict=True)], index=values.index, dtype=object)
-    if sqltype == "VARCHAR":
-        return pd.Series([None if m else str(v) for v, m in zip(values, missing, strict=True)], index=values.index, dtype=object)
-    return values.where(~missing, None)
+        shapes = [shapely.from_wkb(bytes(g)) if isinstance(g, (bytes, bytearray, memoryview)) else g for g in present]
+        converted = [None if g is None or g.is_empty else g for g in shapes]
+    elif sqltype == "DATE":
+        converted = [v if type(v) is date else pd.Timestamp(v).date() for v in present]
+    elif sqltype == "TIMESTAMP":
+        converted = [pd.Timestamp(v).to_pydatetime() for v in present]
+    elif sqltype == "DOUBLE":
+        converted = [v if type(v) is float else float(v.item() if hasattr(v, "item") else v) for v in present]
+    elif sqltype in ("INTEGER", "BIGINT"):
+        converted = [v if type(v) is int else int(v.item() if hasattr(v, "item") else v) for v in present]
+    elif sqltype == "BOOLEAN":
+        converted = [bool(v.item() if hasattr(v, "item") else v) for v in present]
+    elif sqltype == "VARCHAR":
+        converted = [v if type(v) is str else str(v.item() if hasattr(v, "item") else v) for v in present]
+    else:
+        converted = [v.item() if hasattr(v, "item") else v for v in present]
+    out[keep] = np.fromiter(converted, dtype=object, count=len(converted))
+    return pd.Series(out, index=index, dtype=object)
 
 
 def plan(con, spec: TableSpec, records, *, mode: str = "merge") -> tuple[pd.DataFrame, pd.DataFrame, WriteResult]:
@@ -266,18 +282,21 @@ def plan(con, spec: TableSpec, records, *, mode: str = "merge") -> tuple[pd.Data
     inserts = pd.DataFrame({c: canonical_column(frame.loc[new, c], types[c]) for c in present})
     result.inserted = list(keys[new])
     updates = []
-    for rec in frame[~new].to_dict("records"):
-        key = canonical(rec[spec.key], types[spec.key])
+    existing = frame[~new]
+    incoming = {c: canonical_column(existing[c], types[c]).tolist() for c in present}
+    # a blank cell (not the clear marker) keeps the stored value in "merge"
+    kept = {c: pd.isna(existing[c].to_numpy(dtype=object)).tolist() if mode == "merge" else [False] * len(existing) for c in present}
+    stored_columns = (*spec.names, *(("geom",) if spec.has_geometry else ()))
+    for i, key in enumerate(keys[~new].tolist()):
         old = stored[key]
         if mode == "insert":
             raise ValueError(f"{spec.table} 已有 {spec.key} = {key}")
-        merged = {c: old.get(c) for c in (*spec.names, *(("geom",) if spec.has_geometry else ()))}
+        merged = {c: old.get(c) for c in stored_columns}
         diff = {}
         for c in present:
-            value = rec[c]
-            if mode == "merge" and blank(value):
-                continue  # a blank cell keeps the stored value
-            new = canonical(value, types[c])
+            if kept[c][i]:
+                continue
+            new = incoming[c][i]
             if not same(old.get(c), new):
                 diff[c] = (old.get(c), new)
                 merged[c] = new
@@ -322,9 +341,11 @@ def write(con, spec: TableSpec, records, *, user: str, mode: str = "merge") -> W
         if len(updates):
             _update_rows(con, spec, updates, user)
         if spec.audit_rows:
+            names = [c for c in inserts.columns if c != spec.key]
+            values = zip(*(inserts[c].tolist() for c in names), strict=True) if names else ([] for _ in result.inserted)
             entries = [{"action": "insert", "table": spec.table, "record": k,
-                        "changes": spec.logged({c: (None, v) for c, v in row.items() if c != spec.key and v is not None})}
-                       for k, row in zip(result.inserted, inserts.to_dict("records"), strict=True)]
+                        "changes": spec.logged({c: (None, v) for c, v in zip(names, row, strict=True) if v is not None})}
+                       for k, row in zip(result.inserted, values, strict=True)]
             entries += [{"action": "update", "table": spec.table, "record": k, "changes": spec.logged(result.changes[k])}
                         for k in result.updated]
         else:

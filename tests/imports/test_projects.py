@@ -203,3 +203,20 @@ def test_unreadable_file(con, tmp_path):
     (tmp_path / "x.xlsx").write_bytes(b"PK not really a zip")
     with pytest.raises(LedgerError, match="无法读取 Excel"):
         importer.import_projects(con, tmp_path / "x.xlsx")
+
+
+def test_the_report_lists_its_first_changes_and_counts_them_all(con, tmp_path, monkeypatch):
+    """A large ledger's report describes the first MAX_CHANGES records (the rest are counted, every one audited)."""
+    from imports import pipeline
+    from imports import report as report_module
+    from store import audit
+
+    monkeypatch.setattr(report_module, "MAX_CHANGES", 2)
+    monkeypatch.setattr(pipeline, "MAX_CHANGES", 2)
+    first = importer.import_projects(con, ledger(tmp_path / "l.xlsx"))
+    assert first.imported == 4 and [c.action for c in first.changes] == ["新增", "新增"]
+    assert first.changes[0].name == "光伏支架项目" and first.changes[0].fields["合同投资"] == [None, 12000]
+    logged = audit.load(con, batch_id=first.batch_id, table="projects")
+    assert len(logged) == 4
+    later = importer.import_projects(con, ledger(tmp_path / "m.xlsx", stage_vien="竣工投产"))
+    assert later.updated == 1 and [(c.action, c.name) for c in later.changes] == [("更新", "光伏支架项目")]
