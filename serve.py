@@ -36,11 +36,22 @@ def _address_line() -> str:
     return f"园区承载力与项目地图已启动：http://{address}:{port}"
 
 
+def _stacks_on_signal() -> None:
+    """``kill -USR1 <pid>`` writes every thread's stack to the log (stderr): what a server that stopped answering is
+    waiting on, without stopping it (deploy/README.md)."""
+    import faulthandler
+    import signal
+
+    if hasattr(signal, "SIGUSR1"):
+        faulthandler.register(signal.SIGUSR1, all_threads=True)
+
+
 @contextlib.asynccontextmanager
 async def lifespan(_app):
     from ui import backups, warmup  # nothing that declares a component: those are declared inside a script run
 
     print(_address_line(), flush=True)
+    _stacks_on_signal()
     task = asyncio.get_running_loop().run_in_executor(None, warmup.run)  # connections are accepted meanwhile
     stop = threading.Event()
     backups = threading.Thread(target=backups.daily_backups, args=(stop,), name="daily-backup", daemon=True)

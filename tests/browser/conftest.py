@@ -103,7 +103,20 @@ def serve(db: Path, log: Path, extra_env: dict | None = None, *, address: str = 
             time.sleep(0.2)
         yield base
     finally:
+        if sys.exc_info()[0] is not None and proc.poll() is None:  # the test failed inside `with serve(...)`
+            _print_stacks(proc, log)
         _stop(proc)
+
+
+def _print_stacks(proc: subprocess.Popen, log: Path) -> None:
+    """Ask the server for every thread's stack (serve.py: SIGUSR1) and print them into the failing test's output:
+    a page that never finished its run shows what the server was waiting on."""
+    with contextlib.suppress(OSError):
+        proc.send_signal(signal.SIGUSR1)
+        time.sleep(1.5)
+    text = _tail(log, 400)
+    start = text.find("Thread 0x")
+    print("server threads when the test failed:\n" + (text[start:] if start >= 0 else text[-4000:]))
 
 
 @pytest.fixture(scope="session")
