@@ -234,13 +234,11 @@ def _stored(con, spec: TableSpec, keys: Sequence) -> dict:
     return out
 
 
-def canonical_column(values: pd.Series | Sequence, sqltype: str) -> pd.Series:
+def canonical_column(values: pd.Series, sqltype: str) -> pd.Series:
     """:func:`canonical` for a whole column at once (object dtype, None for missing): the missing found in one
     vectorised pass, only the present values converted (an import's many empty columns cost nothing)."""
-    index = values.index if isinstance(values, pd.Series) else pd.RangeIndex(len(values))
-    raw = np.asarray(values.to_numpy(dtype=object) if isinstance(values, pd.Series) else list(values), dtype=object)
-    if raw.ndim != 1:  # a sequence of sequences (never a column value of a spec type, kept as canonical() would)
-        raw = np.fromiter(values, dtype=object, count=len(index))
+    index = values.index
+    raw = values.to_numpy(dtype=object)
     out = np.full(len(raw), None, dtype=object)
     keep = ~(pd.isna(raw) | np.fromiter((v is CLEAR for v in raw), dtype=bool, count=len(raw)))
     present = raw[keep]
@@ -284,8 +282,7 @@ def plan(con, spec: TableSpec, records, *, mode: str = "merge") -> tuple[pd.Data
     updates = []
     existing = frame[~new]
     incoming = {c: canonical_column(existing[c], types[c]).tolist() for c in present}
-    # a blank cell (not the clear marker) keeps the stored value in "merge"
-    kept = {c: pd.isna(existing[c].to_numpy(dtype=object)).tolist() if mode == "merge" else [False] * len(existing) for c in present}
+    blank_cells = {c: pd.isna(existing[c].to_numpy(dtype=object)).tolist() for c in present}  # not the clear marker
     stored_columns = (*spec.names, *(("geom",) if spec.has_geometry else ()))
     for i, key in enumerate(keys[~new].tolist()):
         old = stored[key]
@@ -294,8 +291,8 @@ def plan(con, spec: TableSpec, records, *, mode: str = "merge") -> tuple[pd.Data
         merged = {c: old.get(c) for c in stored_columns}
         diff = {}
         for c in present:
-            if kept[c][i]:
-                continue
+            if mode == "merge" and blank_cells[c][i]:
+                continue  # a blank cell keeps the stored value
             new = incoming[c][i]
             if not same(old.get(c), new):
                 diff[c] = (old.get(c), new)

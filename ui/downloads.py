@@ -13,12 +13,11 @@ has the redrawn button with its new id; the old function still gives the file th
 
 from __future__ import annotations
 
-import sys
 import time
 
 GRACE_S = 60.0
 _FLAG = "_parkmap_deferred_grace"
-clock = time.monotonic  # looked up at each pass (tests move it)
+clock = time.monotonic  # a module global, read at each pass (tests move it)
 
 
 def install() -> bool:
@@ -35,7 +34,7 @@ def install() -> bool:
     def remove_orphaned_deferred_callables(self) -> None:  # called by Streamlit with self._lock held
         since: dict[str, float] = self.__dict__.setdefault("_parkmap_unreferenced_since", {})
         active = {fid for by_coord in self._files_by_session_and_coord.values() for fid in by_coord.values()}
-        now = sys.modules[__name__].clock()
+        now = clock()
         for file_id in list(self._deferred_callables):
             if file_id in active:
                 since.pop(file_id, None)
